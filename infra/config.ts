@@ -1,0 +1,148 @@
+/**
+ * Configuration schema. `main.ts` passes the environment in; nothing here reads it. Names
+ * follow Coze Loop's (`COZE_LOOP_MYSQL_DOMAIN`, ...). A missing or malformed variable fails
+ * start-up with a message naming it.
+ */
+import { z } from "zod";
+
+const port = (fallback?: number) => {
+  const s = z.coerce.number().int().min(1).max(65535);
+  return fallback === undefined ? s : s.default(fallback);
+};
+const required = z.string().trim().min(1);
+
+const EnvSchema = z.object({
+  HOST: z.string().default("127.0.0.1"),
+  PORT: port(8888),
+  COZE_LOOP_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  COZE_LOOP_SERVER_ID: z.coerce.number().int().min(0).max(16383).default(1),
+  COZE_LOOP_STARTUP_TIMEOUT_S: z.coerce.number().min(0).max(600).default(30),
+  COZE_LOOP_SHUTDOWN_TIMEOUT_S: z.coerce.number().min(0).max(600).default(15),
+
+  COZE_LOOP_MYSQL_DOMAIN: required,
+  COZE_LOOP_MYSQL_PORT: port(3306),
+  COZE_LOOP_MYSQL_USER: required,
+  COZE_LOOP_MYSQL_PASSWORD: z.string().default(""),
+  COZE_LOOP_MYSQL_DATABASE: required,
+  COZE_LOOP_MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+
+  COZE_LOOP_REDIS_DOMAIN: required,
+  COZE_LOOP_REDIS_PORT: port(6379),
+  COZE_LOOP_REDIS_PASSWORD: z.string().default(""),
+  COZE_LOOP_REDIS_DB: z.coerce.number().int().min(0).max(15).default(0),
+
+  COZE_LOOP_CLICKHOUSE_PROTOCOL: z.enum(["http", "https"]).default("http"),
+  COZE_LOOP_CLICKHOUSE_DOMAIN: required,
+  COZE_LOOP_CLICKHOUSE_PORT: port(8123),
+  COZE_LOOP_CLICKHOUSE_USER: z.string().default("default"),
+  COZE_LOOP_CLICKHOUSE_PASSWORD: z.string().default(""),
+  COZE_LOOP_CLICKHOUSE_DATABASE: required,
+
+  COZE_LOOP_OSS_PROTOCOL: z.enum(["http", "https"]).default("http"),
+  COZE_LOOP_OSS_DOMAIN: required,
+  COZE_LOOP_OSS_PORT: port(9000),
+  COZE_LOOP_OSS_REGION: z.string().default("us-east-1"),
+  COZE_LOOP_OSS_USER: required,
+  COZE_LOOP_OSS_PASSWORD: required,
+  COZE_LOOP_OSS_BUCKET: required,
+
+  COZE_LOOP_KAFKA_BROKERS: z.string().trim().regex(
+    /^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/,
+    "expected a comma-separated list of host:port",
+  ),
+  COZE_LOOP_KAFKA_CLIENT_ID: z.string().default("coze-loop"),
+});
+
+/** Validated, typed configuration for every part of the server. */
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+  serverId: number;
+  startupTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  mysql: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    database: string;
+    poolSize: number;
+  };
+  redis: { host: string; port: number; password: string; db: number };
+  clickhouse: { url: string; user: string; password: string; database: string };
+  s3: {
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    bucket: string;
+  };
+  kafka: { brokers: string[]; clientId: string };
+}
+
+/** Thrown when the environment does not describe a valid configuration. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Validates the environment and builds the configuration; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.join(".");
+      const missing = env[name] === undefined || env[name] === "";
+      return `  ${name}: ${missing ? "is required" : i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.COZE_LOOP_LOG_LEVEL,
+    serverId: e.COZE_LOOP_SERVER_ID,
+    startupTimeoutMs: e.COZE_LOOP_STARTUP_TIMEOUT_S * 1000,
+    shutdownTimeoutMs: e.COZE_LOOP_SHUTDOWN_TIMEOUT_S * 1000,
+    mysql: {
+      host: e.COZE_LOOP_MYSQL_DOMAIN,
+      port: e.COZE_LOOP_MYSQL_PORT,
+      user: e.COZE_LOOP_MYSQL_USER,
+      password: e.COZE_LOOP_MYSQL_PASSWORD,
+      database: e.COZE_LOOP_MYSQL_DATABASE,
+      poolSize: e.COZE_LOOP_MYSQL_POOL_SIZE,
+    },
+    redis: {
+      host: e.COZE_LOOP_REDIS_DOMAIN,
+      port: e.COZE_LOOP_REDIS_PORT,
+      password: e.COZE_LOOP_REDIS_PASSWORD,
+      db: e.COZE_LOOP_REDIS_DB,
+    },
+    clickhouse: {
+      url:
+        `${e.COZE_LOOP_CLICKHOUSE_PROTOCOL}://${e.COZE_LOOP_CLICKHOUSE_DOMAIN}:${e.COZE_LOOP_CLICKHOUSE_PORT}`,
+      user: e.COZE_LOOP_CLICKHOUSE_USER,
+      password: e.COZE_LOOP_CLICKHOUSE_PASSWORD,
+      database: e.COZE_LOOP_CLICKHOUSE_DATABASE,
+    },
+    s3: {
+      endpoint: `${e.COZE_LOOP_OSS_PROTOCOL}://${e.COZE_LOOP_OSS_DOMAIN}:${e.COZE_LOOP_OSS_PORT}`,
+      region: e.COZE_LOOP_OSS_REGION,
+      accessKeyId: e.COZE_LOOP_OSS_USER,
+      secretAccessKey: e.COZE_LOOP_OSS_PASSWORD,
+      bucket: e.COZE_LOOP_OSS_BUCKET,
+    },
+    kafka: {
+      brokers: e.COZE_LOOP_KAFKA_BROKERS.split(","),
+      clientId: e.COZE_LOOP_KAFKA_CLIENT_ID,
+    },
+  };
+}
+
+// An empty variable means "unset", so defaults apply and required ones are reported missing.
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") out[k] = v;
+  return out;
+}
