@@ -20,8 +20,11 @@ const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api_?key|sessi
 
 /** Creates a logger writing JSON lines to `write` (stderr by default). */
 export function createLogger(
-  options: { level?: LogLevel; bindings?: Record<string, unknown>; write?: (line: string) => void } =
-    {},
+  options: {
+    level?: LogLevel;
+    bindings?: Record<string, unknown>;
+    write?: (line: string) => void;
+  } = {},
 ): Logger {
   const min = ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => console.error(line));

@@ -55,7 +55,9 @@ export function createMysqlDatabase(options: MysqlOptions): Database {
     transaction<T, S>(fn: (trx: Kysely<S>) => Promise<T>): Promise<T> {
       const outer = current.getStore();
       if (outer) return fn(outer as Kysely<S>);
-      return root.transaction().execute((trx) => current.run(trx, () => fn(trx as unknown as Kysely<S>)));
+      return root.transaction().execute((trx) =>
+        current.run(trx, () => fn(trx as unknown as Kysely<S>))
+      );
     },
     async ping() {
       await sql`select 1`.execute(root);

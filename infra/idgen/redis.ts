@@ -1,0 +1,105 @@
+/**
+ * Redis-backed IdGenerator. The counter of a millisecond is a Redis INCRBY on a key per
+ * (server id, ms), so processes sharing a server id still never collide. Within a process,
+ * requests are queued and served in order by one Redis round trip per millisecond, so ids
+ * increase in call order and concurrent callers share round trips.
+ */
+import type { RedisClient } from "../redis/client.ts";
+import { composeId, type IdGenerator, IDS_PER_MS, MAX_SERVER_ID } from "./mod.ts";
+
+// KEYS[1] = counter key of the ms; ARGV = wanted, cap, ttl ms. Returns [first, count].
+const TAKE = `
+local wanted = tonumber(ARGV[1])
+local cap = tonumber(ARGV[2])
+local c = redis.call('INCRBY', KEYS[1], wanted)
+local first = c - wanted
+if first == 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if first >= cap then return {first, 0} end
+if c > cap then c = cap end
+return {first, c - first}
+`;
+
+interface Pending {
+  n: number;
+  resolve: (ids: bigint[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Creates the generator for `serverId` (0..16383). */
+export function createRedisIdGenerator(
+  redis: RedisClient,
+  options: { serverId: number; prefix?: string; now?: () => number },
+): IdGenerator {
+  const { serverId } = options;
+  if (!Number.isInteger(serverId) || serverId < 0 || serverId > MAX_SERVER_ID) {
+    throw new RangeError(`Server id ${serverId} is outside 0..${MAX_SERVER_ID}`);
+  }
+  const prefix = options.prefix ?? "id_generator:";
+  const now = options.now ?? Date.now;
+  const take = redis.script(TAKE);
+  const queue: Pending[] = [];
+  let lastMs = 0;
+  let pumping = false;
+
+  // Serves the queue head to tail; each round asks for every id still wanted.
+  const pump = async () => {
+    pumping = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, queue.length);
+        try {
+          const ids = await fetchIds(batch.reduce((s, p) => s + p.n, 0));
+          let at = 0;
+          for (const p of batch) {
+            p.resolve(ids.slice(at, at + p.n));
+            at += p.n;
+          }
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const fetchIds = async (wanted: number): Promise<bigint[]> => {
+    const ids: bigint[] = [];
+    while (ids.length < wanted) {
+      // Never go below the last ms used: a clock stepping back must not reorder ids.
+      const ms = Math.max(now(), lastMs);
+      const need = Math.min(wanted - ids.length, IDS_PER_MS);
+      const [first, count] = await take([`${prefix}${serverId}:${ms}`], [
+        need,
+        IDS_PER_MS,
+        60_000,
+      ]) as [
+        number,
+        number,
+      ];
+      lastMs = ms;
+      for (let i = 0; i < count; i++) ids.push(composeId(ms, first + i, serverId));
+      if (ids.length < wanted) await untilAfter(ms, now);
+    }
+    return ids;
+  };
+
+  const genIds = (n: number): Promise<bigint[]> => {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`Cannot generate ${n} ids`);
+    if (n === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      queue.push({ n, resolve, reject });
+      if (!pumping) pump();
+    });
+  };
+
+  return {
+    genIds,
+    genId: async () => (await genIds(1))[0],
+  };
+}
+
+// The counter of a millisecond is spent: wait for the clock to pass it.
+async function untilAfter(ms: number, now: () => number): Promise<void> {
+  while (now() <= ms) await new Promise((r) => setTimeout(r, Math.max(0, ms + 1 - now())));
+}

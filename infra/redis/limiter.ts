@@ -1,0 +1,82 @@
+/**
+ * Rate limiter on Redis using GCRA (the generic cell rate algorithm): one key per limited
+ * subject storing its theoretical arrival time, updated atomically by a Lua script that reads
+ * Redis's own clock, so every process shares one view of time.
+ */
+import type { RedisClient } from "./client.ts";
+
+/** A limit: `rate` requests per `periodMs`, with bursts of up to `burst`. */
+export interface Limit {
+  rate: number;
+  burst: number;
+  /** Default 1,000 ms. */
+  periodMs?: number;
+}
+
+/** Outcome of one check. */
+export interface LimitResult {
+  allowed: boolean;
+  /** How many more could be allowed right now. */
+  remaining: number;
+  /** When denied, how long until this request would be allowed (-1: never, n > burst). */
+  retryAfterMs: number;
+  /** How long until the limiter is back to a full burst. */
+  resetAfterMs: number;
+}
+
+/** A rate limiter. */
+export interface Limiter {
+  /** Takes `n` units for `key` if the limit allows it; takes nothing when it does not. */
+  allowN(key: string, n: number, limit: Limit): Promise<LimitResult>;
+}
+
+// KEYS[1] = key; ARGV = emission interval (ms), burst, n. Times in ms with fractions.
+const GCRA = `
+local emission = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local burst_offset = emission * burst
+local increment = emission * n
+local new_tat = tat + increment
+local allow_at = new_tat - burst_offset
+local diff = now - allow_at
+if diff < 0 then
+  local retry = -diff
+  if increment > burst_offset then retry = -1 end
+  local remaining = math.floor((now - (tat - burst_offset)) / emission)
+  if remaining < 0 then remaining = 0 end
+  return {0, remaining, tostring(retry), tostring(tat - now)}
+end
+local reset = new_tat - now
+if reset > 0 then redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(reset)) end
+return {1, math.floor(diff / emission), '0', tostring(reset)}
+`;
+
+/** Creates a GCRA limiter on Redis; keys get `prefix` (default "rate:"). */
+export function createRedisLimiter(redis: RedisClient, options: { prefix?: string } = {}): Limiter {
+  const prefix = options.prefix ?? "rate:";
+  const gcra = redis.script(GCRA);
+  return {
+    async allowN(key, n, limit) {
+      if (!(limit.rate > 0) || !(limit.burst > 0) || !(n >= 0)) {
+        throw new RangeError(`Invalid limit for "${key}": rate and burst must be > 0, n >= 0`);
+      }
+      const emission = (limit.periodMs ?? 1_000) / limit.rate;
+      const [allowed, remaining, retry, reset] = await gcra([prefix + key], [
+        emission,
+        limit.burst,
+        n,
+      ]) as [number, number, string, string];
+      return {
+        allowed: allowed === 1,
+        remaining: Number(remaining),
+        retryAfterMs: Math.max(-1, Math.ceil(Number(retry))),
+        resetAfterMs: Math.max(0, Math.ceil(Number(reset))),
+      };
+    },
+  };
+}
