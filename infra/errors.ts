@@ -50,3 +50,11 @@ export function describeCause(cause: unknown): string {
   }
   return cause === undefined ? "unknown error" : String(cause);
 }
+
+/** The named object, row or message does not exist. */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+  constructor(message: string) {
+    super(message);
+  }
+}
