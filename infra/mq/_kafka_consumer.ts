@@ -1,0 +1,167 @@
+/**
+ * Consumer workers on kafkajs. Offsets are resolved after the handler returns and committed
+ * at the end of each batch (and every second inside long ones), never before: a crash
+ * redelivers what was not committed. A failing message is re-sent to its own topic with a
+ * delay, tagged for this group only, and after the last attempt goes to the dead-letter topic.
+ */
+import type { EachBatchPayload, IHeaders } from "kafkajs";
+import type { KafkaRuntime } from "./kafka.ts";
+import {
+  type ConsumerOptions,
+  type ConsumerWorker,
+  deadLetterTopic,
+  defaultBackoff,
+  HEADERS,
+  MAX_DELAY_MS,
+  type ReceivedMessage,
+} from "./mod.ts";
+import { describeCause } from "../errors.ts";
+
+const COMMIT_EVERY_MS = 1_000;
+
+/** Starts one consumer worker for `options.topic` in `options.group`. */
+export async function startKafkaConsumer(
+  rt: KafkaRuntime,
+  options: ConsumerOptions,
+): Promise<ConsumerWorker> {
+  const { topic, group } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoff = options.backoffMs ?? defaultBackoff;
+  const consumer = rt.kafka.consumer({
+    groupId: group,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxWaitTimeInMs: 200,
+    retry: {
+      retries: 8,
+      initialRetryTime: 200,
+      maxRetryTime: 5_000,
+      restartOnFailure: () => Promise.resolve(true),
+    },
+  });
+  const untrack = rt.track(consumer);
+  const log = rt.logger?.child({ topic, group });
+
+  const fail = async (m: ReceivedMessage, err: unknown) => {
+    const reason = describeCause(err).slice(0, 1_000);
+    if (m.attempt < maxAttempts) {
+      const delay = Math.min(Math.max(0, backoff(m.attempt)), MAX_DELAY_MS);
+      log?.warn("message handler failed, will retry", {
+        attempt: m.attempt,
+        delay_ms: delay,
+        error: reason,
+      });
+      await rt.send([{
+        topic,
+        key: m.key,
+        body: m.body,
+        headers: {
+          ...m.headers,
+          [HEADERS.attempt]: String(m.attempt + 1),
+          [HEADERS.retryGroup]: group,
+        },
+        delayMs: delay,
+      }]);
+      return;
+    }
+    log?.error("message handler failed for the last time, dead-lettered", {
+      attempt: m.attempt,
+      error: reason,
+    });
+    await rt.send([{
+      topic: deadLetterTopic(topic),
+      key: m.key,
+      body: m.body,
+      headers: {
+        ...m.headers,
+        [HEADERS.dlqError]: reason,
+        [HEADERS.dlqTopic]: topic,
+        [HEADERS.dlqGroup]: group,
+        [HEADERS.dlqAttempts]: String(m.attempt),
+        [HEADERS.dlqFailedAt]: new Date().toISOString(),
+      },
+    }]);
+  };
+
+  const eachBatch = async (p: EachBatchPayload) => {
+    const { batch } = p;
+    let done: string | undefined;
+    let lastCommit = Date.now();
+    const commit = async () => {
+      if (done === undefined) return;
+      const offset = (BigInt(done) + 1n).toString();
+      await p.commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset }] }],
+      });
+      lastCommit = Date.now();
+    };
+    for (const msg of batch.messages) {
+      if (!p.isRunning() || p.isStale()) break;
+      const headers = decodeHeaders(msg.headers);
+      const retryGroup = headers[HEADERS.retryGroup];
+      // Retries are re-sent to the topic itself, so other groups skip those not meant for them.
+      if (retryGroup === undefined || retryGroup === group) {
+        const attempt = Number(headers[HEADERS.attempt] ?? "1") || 1;
+        delete headers[HEADERS.attempt];
+        delete headers[HEADERS.retryGroup];
+        const received: ReceivedMessage = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: msg.offset,
+          key: msg.key?.toString(),
+          body: new Uint8Array(msg.value ?? new Uint8Array()),
+          headers,
+          attempt,
+          timestamp: Number(msg.timestamp),
+        };
+        try {
+          await options.handler(received);
+        } catch (err) {
+          await fail(received, err);
+        }
+      }
+      p.resolveOffset(msg.offset);
+      done = msg.offset;
+      if (Date.now() - lastCommit >= COMMIT_EVERY_MS) await commit();
+      await p.heartbeat();
+    }
+    await commit();
+  };
+
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency ?? 1,
+      eachBatch,
+    });
+  } catch (err) {
+    untrack();
+    await consumer.disconnect().catch(() => {});
+    throw err;
+  }
+  consumer.on(
+    consumer.events.CRASH,
+    (e) => log?.error("consumer crashed, restarting", { error: describeCause(e.payload.error) }),
+  );
+
+  return {
+    async stop() {
+      untrack();
+      await consumer.disconnect();
+    },
+  };
+}
+
+/** Kafka headers as strings (first value of repeated headers). */
+export function decodeHeaders(h: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    out[k] = first === undefined ? "" : first.toString();
+  }
+  return out;
+}
