@@ -3,7 +3,12 @@
  * failures become ServiceUnavailableError naming the server; server-side errors keep
  * ClickHouse's code and message.
  */
-import { type ClickHouseClient, ClickHouseError, createClient } from "@clickhouse/client";
+import {
+  type ClickHouseClient,
+  ClickHouseError,
+  ClickHouseLogLevel,
+  createClient,
+} from "@clickhouse/client";
 import { ServiceUnavailableError } from "../errors.ts";
 import { type AnalyticsDb, checkIdentifier, checkParams } from "./mod.ts";
 
@@ -27,6 +32,8 @@ export function createClickHouse(options: ClickHouseOptions): AnalyticsDb {
     compression: { request: false, response: false },
     max_open_connections: 10,
     clickhouse_settings: { date_time_input_format: "best_effort" },
+    // Errors reach the caller typed; the client's own console logging would duplicate them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   const address = options.url;
 
@@ -52,8 +59,9 @@ export function createClickHouse(options: ClickHouseOptions): AnalyticsDb {
       }),
     insert: (table, rows) =>
       run(async () => {
+        checkIdentifier(table);
         if (rows.length === 0) return;
-        await client.insert({ table: checkIdentifier(table), values: rows, format: "JSONEachRow" });
+        await client.insert({ table, values: rows, format: "JSONEachRow" });
       }),
     migrate: (statements) =>
       run(async () => {

@@ -56,7 +56,9 @@ export function analyticsContract(impl: string, open: () => Promise<AnalyticsDb>
     );
     assert.equal(Number(r[0].n), 1_000);
     assert.equal(Number(r[0].odd), 500);
-    const one = await ck.query<{ span_id: string; tags_string: Record<string, string>; note: null }>(
+    const one = await ck.query<
+      { span_id: string; tags_string: Record<string, string>; note: null }
+    >(
       `SELECT span_id, tags_string, tags_long, note FROM ${t}
        WHERE span_id IN {ids:Array(String)} AND start_time >= {from:Int64} ORDER BY span_id`,
       { ids: ["span0", "span7"], from: 1_700_000_000_000_000 },

@@ -30,7 +30,9 @@ export function idgenContract(impl: string, open: Open): void {
     try {
       const calls: Promise<bigint[]>[] = [];
       for (let i = 0; i < 200; i++) {
-        calls.push(i % 3 === 0 ? ids.genIds(1 + (i % 7) * 50) : ids.genId().then((x: bigint) => [x]));
+        calls.push(
+          i % 3 === 0 ? ids.genIds(1 + (i % 7) * 50) : ids.genId().then((x: bigint) => [x]),
+        );
       }
       const all = (await Promise.all(calls)).flat();
       for (let i = 1; i < all.length; i++) {

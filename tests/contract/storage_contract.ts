@@ -113,7 +113,11 @@ export function storageContract(impl: string, open: () => Promise<ObjectStorage>
     const stats = await s.statMany(keys);
     assert.deepEqual(stats.map((x) => x?.size ?? null), [2, 2, 2, 2, null]);
     const bodies = await s.readMany([keys[3], keys[4], keys[0]]);
-    assert.deepEqual(bodies.map((b) => (b ? new TextDecoder().decode(b) : null)), ["v3", null, "v0"]);
+    assert.deepEqual(bodies.map((b) => (b ? new TextDecoder().decode(b) : null)), [
+      "v3",
+      null,
+      "v0",
+    ]);
     const urls = await s.signDownloads(keys.slice(0, 2), { ttlSeconds: 30 });
     assert.equal(await (await fetch(urls[1])).text(), "v1");
     const ups = await s.signUploads([`${p}u0`, `${p}u1`], { ttlSeconds: 30 });

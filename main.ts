@@ -1,0 +1,99 @@
+/**
+ * The one entrypoint: configuration -> infrastructure -> domains -> routes -> Deno.serve,
+ * plus background consumers; a clean shutdown on SIGINT/SIGTERM.
+ */
+import { ConfigError, loadConfig } from "./infra/config.ts";
+import { createLogger, type Logger } from "./infra/log.ts";
+import { createInfra, type Infra } from "./infra/build.ts";
+import { StartupError, waitForDependencies } from "./infra/startup.ts";
+import { DB_MIGRATIONS } from "./infra/db/migrations.ts";
+import { CK_MIGRATIONS } from "./infra/ck/migrations.ts";
+import { KAFKA_TOPICS } from "./infra/mq/topics.ts";
+import { createHealthService } from "./domains/system/health.ts";
+import { createApp } from "./routes/app.ts";
+import type { ConsumerWorker } from "./infra/mq/mod.ts";
+
+/** A running server. */
+export interface RunningServer {
+  addr: Deno.NetAddr;
+  /** Stops accepting, drains requests and consumers, flushes producers, closes clients. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts the server from an environment (`Deno.env.toObject()` in production). */
+export async function start(env: Record<string, string | undefined>): Promise<RunningServer> {
+  const config = loadConfig(env);
+  const logger = createLogger({ level: config.logLevel });
+  const infra = createInfra(config, logger);
+  const workers: ConsumerWorker[] = [];
+  try {
+    await waitForDependencies(infra.dependencies, { timeoutMs: config.startupTimeoutMs, logger });
+    const applied = await infra.db.migrate(DB_MIGRATIONS);
+    if (applied.length) logger.info("applied MySQL migrations", { migrations: applied });
+    await infra.ck.migrate(CK_MIGRATIONS);
+    await infra.storage.ensureBucket();
+    await infra.mq.ensureTopics(KAFKA_TOPICS);
+    workers.push(await infra.mq.startDelayForwarder());
+  } catch (err) {
+    await infra.close().catch(() => {});
+    throw err;
+  }
+
+  const app = createApp({ logger, health: createHealthService(infra.dependencies) });
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: ({ hostname, port }) =>
+      logger.info("listening", { url: `http://${hostname}:${port}` }),
+  }, app.fetch);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    stopping ??= drain({ server, workers, infra, logger, timeoutMs: config.shutdownTimeoutMs });
+  return { addr: server.addr as Deno.NetAddr, shutdown };
+}
+
+async function drain(o: {
+  server: Deno.HttpServer;
+  workers: ConsumerWorker[];
+  infra: Infra;
+  logger: Logger;
+  timeoutMs: number;
+}): Promise<void> {
+  o.logger.info("shutting down");
+  const steps = (async () => {
+    await o.server.shutdown(); // stop accepting; in-flight requests finish
+    await Promise.allSettled(o.workers.map((w) => w.stop())); // consumers finish their message
+    await o.infra.close(); // producers flush, pools close
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      o.logger.warn("shutdown timed out, exiting anyway", { timeout_ms: o.timeoutMs });
+      resolve();
+    }, o.timeoutMs);
+  });
+  await Promise.race([steps, timeout]);
+  clearTimeout(timer);
+  o.logger.info("stopped");
+}
+
+if (import.meta.main) {
+  try {
+    const server = await start(Deno.env.toObject());
+    const onSignal = async () => {
+      await server.shutdown();
+      Deno.exit(0);
+    };
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+  } catch (err) {
+    // Expected start-up failures get one plain sentence, not a stack trace.
+    if (err instanceof ConfigError || err instanceof StartupError) {
+      console.error(err.message);
+    } else {
+      console.error(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Middleware shared by every route: a request id on each response and log line, one JSON
+ * access-log line per request, and the error handler that turns thrown errors into the wire
+ * envelope without leaking stacks.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { AppError, Codes } from "../domains/errors.ts";
+import { ServiceUnavailableError } from "../infra/errors.ts";
+import type { Logger } from "../infra/log.ts";
+
+/** Values every handler can read from `c.var`. */
+export type AppEnv = { Variables: { requestId: string; logger: Logger } };
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Assigns the request id (a well-formed incoming X-Request-Id is kept) and logs the request. */
+export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const log = logger.child({ request_id: requestId });
+    c.set("requestId", requestId);
+    c.set("logger", log);
+    const started = performance.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    log.info("request", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      latency_ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  };
+}
+
+/** The envelope for a thrown error: AppError as is, unavailable dependencies as 503, rest 500. */
+export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
+  const requestId = c.get("requestId");
+  if (err instanceof AppError) {
+    return c.json({ code: err.code, msg: err.message }, err.status as 200);
+  }
+  if (err instanceof ServiceUnavailableError) {
+    c.get("logger")?.warn("dependency unavailable", { error: err.message });
+    const code = err.service === "MySQL"
+      ? Codes.mysqlError
+      : err.service === "Redis"
+      ? Codes.redisError
+      : Codes.dependencyUnavailable;
+    return c.json({ code, msg: `${err.service} is unavailable, try again later` }, 503);
+  }
+  c.get("logger")?.error("unhandled error", {
+    error: err instanceof Error
+      ? { name: err.name, message: err.message, stack: err.stack }
+      : String(err),
+  });
+  return c.json(
+    { code: Codes.internal, msg: `Internal error (request id ${requestId ?? "unknown"})` },
+    500,
+  );
+}

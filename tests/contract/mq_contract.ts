@@ -1,0 +1,243 @@
+/** Contract suite for `MessageQueue`: any implementation must pass it. */
+import assert from "node:assert/strict";
+import {
+  bodyText,
+  deadLetterTopic,
+  HEADERS,
+  type MessageQueue,
+  type ReceivedMessage,
+} from "../../infra/mq/mod.ts";
+import { eventually, sleep, uniqueSuffix } from "../_env.ts";
+
+/** Opens a queue instance; two calls model two processes. */
+export type OpenQueue = () => Promise<MessageQueue>;
+
+/** Registers the queue contract tests for one implementation. */
+export function queueContract(impl: string, open: OpenQueue): void {
+  const test = (name: string, fn: (q: MessageQueue, topic: string) => Promise<void>) =>
+    Deno.test({
+      name: `mq contract (${impl}): ${name}`,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const q = await open();
+        const topic = `test.${uniqueSuffix()}`;
+        try {
+          await q.ensureTopics([{ topic, partitions: 2 }]);
+          await fn(q, topic);
+        } finally {
+          await q.close();
+        }
+      },
+    });
+
+  test("key, body and headers round trip; every message once", async (q, topic) => {
+    const got: ReceivedMessage[] = [];
+    const w = await q.consume({
+      topic,
+      group: "g1",
+      handler: (m) => (got.push(m), Promise.resolve()),
+    });
+    await q.send(Array.from({ length: 50 }, (_, i) => ({
+      topic,
+      key: `k${i % 5}`,
+      body: `body ${i} ✓`,
+      headers: { trace: `t${i}` },
+    })));
+    await eventually(() => got.length >= 50, { what: "50 messages" });
+    await sleep(300);
+    assert.equal(got.length, 50, "no duplicates");
+    const m7 = got.find((m) => bodyText(m) === "body 7 ✓");
+    assert.ok(m7);
+    assert.equal(m7.key, "k2");
+    assert.equal(m7.headers.trace, "t7");
+    assert.equal(m7.attempt, 1);
+    // Order is kept per key.
+    const k0 = got.filter((m) => m.key === "k0").map((m) => bodyText(m));
+    assert.deepEqual(k0, [0, 5, 10, 15, 20, 25, 30, 35, 40, 45].map((i) => `body ${i} ✓`));
+    await w.stop();
+  });
+
+  test(
+    "committed messages are not redelivered; the group resumes where it stopped",
+    async (q, topic) => {
+      const first: string[] = [];
+      const w1 = await q.consume({
+        topic,
+        group: "g",
+        handler: (m) => (first.push(bodyText(m)), Promise.resolve()),
+      });
+      await q.send(Array.from({ length: 10 }, (_, i) => ({ topic, body: `a${i}` })));
+      await eventually(() => first.length >= 10, { what: "first 10" });
+      await w1.stop();
+      await q.send(Array.from({ length: 5 }, (_, i) => ({ topic, body: `b${i}` })));
+      const second: string[] = [];
+      const w2 = await q.consume({
+        topic,
+        group: "g",
+        handler: (m) => (second.push(bodyText(m)), Promise.resolve()),
+      });
+      await eventually(() => second.length >= 5, { what: "next 5" });
+      await sleep(300);
+      assert.deepEqual(second.sort(), ["b0", "b1", "b2", "b3", "b4"]);
+      await w2.stop();
+    },
+  );
+
+  test("a handler that is stopped mid-message gets the message again", async (q, topic) => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const seen: string[] = [];
+    const w1 = await q.consume({
+      topic,
+      group: "g",
+      handler: async (m) => {
+        seen.push(bodyText(m));
+        if (bodyText(m) === "slow") await blocked;
+        throw new Error("never succeeds here");
+      },
+      maxAttempts: 100,
+      backoffMs: () => 60_000,
+    });
+    await q.send({ topic, key: "one", body: "slow" });
+    await eventually(() => seen.includes("slow"), { what: "slow message in hand" });
+    const stopping = w1.stop();
+    release();
+    await stopping;
+    // The failed attempt was re-queued with a long backoff; a new worker must not lose the
+    // original either way: it sees the retry when due, or the original if never committed.
+    const again: ReceivedMessage[] = [];
+    const w2 = await q.consume({
+      topic,
+      group: "g2",
+      handler: (m) => (again.push(m), Promise.resolve()),
+    });
+    await eventually(() => again.some((m) => bodyText(m) === "slow"), {
+      what: "redelivery to a fresh group",
+    });
+    await w2.stop();
+  });
+
+  test("failures are retried with backoff for this group only", async (q, topic) => {
+    const attempts: number[] = [];
+    const other: ReceivedMessage[] = [];
+    const w = await q.consume({
+      topic,
+      group: "flaky",
+      handler: (m) => {
+        attempts.push(m.attempt);
+        return m.attempt < 3 ? Promise.reject(new Error(`fail ${m.attempt}`)) : Promise.resolve();
+      },
+      backoffMs: () => 300,
+    });
+    const w2 = await q.consume({
+      topic,
+      group: "steady",
+      handler: (m) => (other.push(m), Promise.resolve()),
+    });
+    const sent = Date.now();
+    await q.send({ topic, key: "x", body: "payload", headers: { h: "1" } });
+    await eventually(() => attempts.length >= 3, { what: "3 attempts" });
+    assert.ok(Date.now() - sent >= 550, "two backoffs of 300 ms elapsed");
+    await sleep(500);
+    assert.deepEqual(attempts, [1, 2, 3]);
+    assert.equal(other.length, 1, "the other group saw the message once, no retries");
+    assert.equal(other[0].headers.h, "1");
+    assert.equal(other[0].headers[HEADERS.retryGroup], undefined);
+    await w.stop();
+    await w2.stop();
+  });
+
+  test(
+    "a message that keeps failing ends in the dead-letter topic; the consumer goes on",
+    async (q, topic) => {
+      const ok: string[] = [];
+      const w = await q.consume({
+        topic,
+        group: "g",
+        handler: (m) => {
+          if (bodyText(m) === "poison") return Promise.reject(new Error("cannot parse poison"));
+          ok.push(bodyText(m));
+          return Promise.resolve();
+        },
+        maxAttempts: 3,
+        backoffMs: () => 100,
+      });
+      const dead: ReceivedMessage[] = [];
+      const dlq = await q.consume({
+        topic: deadLetterTopic(topic),
+        group: "dlq-reader",
+        handler: (m) => (dead.push(m), Promise.resolve()),
+      });
+      await q.send([{ topic, key: "k", body: "poison", headers: { origin: "t" } }, {
+        topic,
+        key: "k",
+        body: "fine",
+      }]);
+      await eventually(() => dead.length >= 1 && ok.includes("fine"), {
+        what: "dead letter and next message",
+      });
+      assert.equal(bodyText(dead[0]), "poison");
+      assert.equal(dead[0].headers[HEADERS.dlqError], "cannot parse poison");
+      assert.equal(dead[0].headers[HEADERS.dlqAttempts], "3");
+      assert.equal(dead[0].headers[HEADERS.dlqGroup], "g");
+      assert.equal(dead[0].headers.origin, "t");
+      await w.stop();
+      await dlq.stop();
+    },
+  );
+
+  test("delayed messages arrive at their due time, in due order", async (q, topic) => {
+    const fwd = await q.startDelayForwarder();
+    const got: { body: string; at: number }[] = [];
+    const w = await q.consume({
+      topic,
+      group: "g",
+      handler: (m) => (got.push({ body: bodyText(m), at: Date.now() }), Promise.resolve()),
+    });
+    const sent = Date.now();
+    await q.send([
+      { topic, body: "3000", delayMs: 3_000 },
+      { topic, body: "1000", delayMs: 1_000 },
+      { topic, body: "2000", delayMs: 2_000 },
+      { topic, body: "now" },
+    ]);
+    await eventually(() => got.length >= 4, { what: "4 messages", timeoutMs: 15_000 });
+    assert.deepEqual(got.map((g) => g.body), ["now", "1000", "2000", "3000"]);
+    for (const g of got.slice(1)) {
+      const late = g.at - sent - Number(g.body);
+      assert.ok(late >= -5, `${g.body} not early (${late} ms)`);
+      assert.ok(late < 2_000, `${g.body} on time (${late} ms late)`);
+    }
+    await assert.rejects(() => q.send({ topic, body: "x", delayMs: 3 * 3600 * 1000 }), RangeError);
+    await w.stop();
+    await fwd.stop();
+  });
+
+  test("a delayed message survives a restart of the process holding it", async (_q, topic) => {
+    const a = await open();
+    const fwdA = await a.startDelayForwarder();
+    await a.send({ topic, key: "d", body: "later", delayMs: 2_500 });
+    await sleep(300);
+    await fwdA.stop();
+    await a.close(); // "process" A is gone before the message is due
+    const b = await open();
+    try {
+      const got: string[] = [];
+      const w = await b.consume({
+        topic,
+        group: "g",
+        handler: (m) => (got.push(bodyText(m)), Promise.resolve()),
+      });
+      await sleep(3_000);
+      assert.deepEqual(got, [], "nobody forwards while no forwarder runs");
+      const fwdB = await b.startDelayForwarder();
+      await eventually(() => got.length === 1, { what: "delayed message after restart" });
+      assert.deepEqual(got, ["later"]);
+      await w.stop();
+      await fwdB.stop();
+    } finally {
+      await b.close();
+    }
+  });
+}
