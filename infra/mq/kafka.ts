@@ -11,6 +11,7 @@ import {
   Partitioners,
   type Producer as KProducer,
 } from "kafkajs";
+import process from "node:process";
 import { ServiceUnavailableError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -51,6 +52,7 @@ export interface KafkaRuntime {
 
 /** Creates the queue; it connects on first use. */
 export function createKafkaQueue(options: KafkaOptions): MessageQueue {
+  silenceKafkajsTimerWarning();
   const address = options.brokers.join(",");
   const internalPrefix = options.internalPrefix ?? "coze_loop.";
   const logger = options.logger;
@@ -64,7 +66,11 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
     logCreator: () => ({ namespace, level, log }) => {
       const { message, ...extra } = log;
       const fields = { namespace, error: extra.error, broker: extra.broker };
-      if (level <= logLevel.ERROR) logger?.error(`kafka: ${message}`, fields);
+      // Connection failures repeat on every retry while a broker is down; the callers'
+      // errors (and /healthz) already report the outage.
+      if (namespace === "Connection" || namespace === "BrokerPool") {
+        logger?.debug(`kafka: ${message}`, fields);
+      } else if (level <= logLevel.ERROR) logger?.error(`kafka: ${message}`, fields);
       else logger?.warn(`kafka: ${message}`, fields);
     },
   });
@@ -231,4 +237,22 @@ function toRecord(m: OutgoingMessage, now: number, prefix: string) {
     topic: delayTopic(prefix, tierFor(delay)),
     record: { key: m.key, value, headers, timestamp: String(now) },
   };
+}
+
+let warningFilterInstalled = false;
+
+// kafkajs 2.2.4 schedules a timer with a negative delay whenever it is not throttled, which
+// Node-compatible runtimes report as TimeoutNegativeWarning on stderr; the timer is harmless.
+function silenceKafkajsTimerWarning(): void {
+  if (warningFilterInstalled) return;
+  warningFilterInstalled = true;
+  const original = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const name = typeof warning === "string" ? rest[0] : warning.name;
+    const type = typeof name === "object" && name !== null
+      ? (name as { type?: string }).type
+      : name;
+    if (type === "TimeoutNegativeWarning") return;
+    return (original as (...a: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
 }

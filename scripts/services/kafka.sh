@@ -111,9 +111,12 @@ kafka_start() {
   [ -f "$KAFKA_LOG" ] && mv "$KAFKA_LOG" "$KAFKA_LOG.1"
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
     log "formatting Kafka storage"
-    # A cluster id is 16 random bytes in unpadded base64url; this spares a JVM start.
-    local cluster_id
-    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    # A cluster id is 16 random bytes in unpadded base64url (made here to spare a JVM start);
+    # like Kafka's own Uuid.randomUuid, skip ids starting with '-', which read as an option.
+    local cluster_id=-
+    while [[ $cluster_id == -* ]]; do
+      cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --cluster-id "$cluster_id" \
       --config "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/format.log" 2>&1 ||
       fail_service "$KAFKA_NAME" "$KAFKA_DIR/format.log" "kafka.tools.StorageTool format failed"
