@@ -178,6 +178,26 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
     },
   };
 
+  let forwarder: Promise<ConsumerWorker> | undefined;
+  const ensureForwarder = () => {
+    forwarder ??= (async () => {
+      await ensureTopics([]);
+      const w = await startDelayForwarder(runtime);
+      workers.add(w);
+      return {
+        stop: async () => {
+          forwarder = undefined;
+          workers.delete(w);
+          await w.stop();
+        },
+      };
+    })().catch((err) => {
+      forwarder = undefined;
+      throw err;
+    });
+    return forwarder;
+  };
+
   const remember = (w: ConsumerWorker): ConsumerWorker => {
     workers.add(w);
     return {
@@ -193,12 +213,11 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
     ensureTopics,
     async consume(o) {
       await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
+      // Retries travel as delayed messages: a process that consumes also forwards.
+      await ensureForwarder();
       return remember(await startKafkaConsumer(runtime, o));
     },
-    async startDelayForwarder() {
-      await ensureTopics([]);
-      return remember(await startDelayForwarder(runtime));
-    },
+    startDelayForwarder: ensureForwarder,
     async ping() {
       try {
         const a = await admin();

@@ -71,7 +71,10 @@ export interface MessageQueue extends Producer {
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   /** Starts a consumer worker. */
   consume(options: ConsumerOptions): Promise<ConsumerWorker>;
-  /** Starts moving delayed messages to their topics when due (one per process). */
+  /**
+   * Starts moving delayed messages to their topics when due (one per queue instance; the
+   * first `consume` starts it too, since retries are delayed messages). Idempotent.
+   */
   startDelayForwarder(): Promise<ConsumerWorker>;
   /** Round trip to the broker; ServiceUnavailableError when it cannot. */
   ping(): Promise<void>;
