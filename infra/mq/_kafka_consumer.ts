@@ -29,8 +29,8 @@ export async function startKafkaConsumer(
   const backoff = options.backoffMs ?? defaultBackoff;
   const consumer = rt.kafka.consumer({
     groupId: group,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
     maxWaitTimeInMs: 200,
     retry: {
       retries: 8,

@@ -18,8 +18,8 @@ export async function startDelayForwarder(rt: KafkaRuntime): Promise<ConsumerWor
   const consumer = rt.kafka.consumer({
     groupId: `${rt.internalPrefix}delay-forwarder`,
     maxWaitTimeInMs: 50,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
     retry: {
       retries: 8,
       initialRetryTime: 200,

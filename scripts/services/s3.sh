@@ -15,20 +15,36 @@ s3_install() {
   apt_ensure radosgw ceph-mon ceph-osd ceph-common
 }
 
-s3_running() {
-  [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$S3_PORT/" 2>/dev/null)" = 200 ]
-}
-
 # True when $S3_DIR/<daemon>.pid names a live process of /usr/bin/<binary>. Checking the
-# binary keeps a pid reused after a reboot from being taken for ours, or killed as ours.
+# binary keeps a pid reused after a reboot from being taken for ours, or killed as ours,
+# and sees through zombies (init here does not reap them, and kill -0 succeeds on them).
 _s3_alive() { # daemon binary
   local pid
   pid=$(cat "$S3_DIR/$1.pid" 2>/dev/null) || return 1
   [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "/usr/bin/$2" ]
 }
 
-_s3_kill() { # daemon binary
-  if _s3_alive "$1" "$2"; then stop_pid "$S3_DIR/$1.pid" "$2"; else rm -f "$S3_DIR/$1.pid"; fi
+_s3_http_ok() {
+  [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$S3_PORT/" 2>/dev/null)" = 200 ]
+}
+
+# The anonymous listing at / never reaches the OSD, so the gateway keeps answering it
+# after the OSD or monitor died while every real request hangs: check those too.
+s3_running() {
+  _s3_alive mon ceph-mon && _s3_alive osd ceph-osd && _s3_alive rgw radosgw && _s3_http_ok
+}
+
+_s3_kill() { # daemon binary [now]
+  local i
+  if ! _s3_alive "$1" "$2"; then
+    rm -f "$S3_DIR/$1.pid"
+  elif [ -n "${3:-}" ]; then
+    kill -9 "$(cat "$S3_DIR/$1.pid")" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do _s3_alive "$1" "$2" || break; sleep 0.1; done
+    rm -f "$S3_DIR/$1.pid"
+  else
+    stop_pid "$S3_DIR/$1.pid" "$2"
+  fi
 }
 
 # Runs a Ceph daemon in the foreground (-f) of its own session and records its pid; with
@@ -141,11 +157,15 @@ _s3_cluster_ok() {
 }
 
 s3_start() {
-  if _s3_alive rgw radosgw && s3_running; then return 0; fi
+  if _s3_cluster_ok && s3_running; then return 0; fi
   if ! _s3_cluster_ok; then
     # memstore keeps objects in RAM only: once the OSD (or the monitor that maps it) is
-    # gone, whatever is left on disk no longer matches, so start over cleanly.
-    s3_down
+    # gone, what is left on disk no longer matches, so start over from nothing. Leftovers
+    # get KILL: a gateway whose OSD is gone needs ~10 s to give up on TERM.
+    [ -f "$S3_DIR/created" ] && log "S3's Ceph monitor or OSD is gone; recreating the cluster (S3 data is lost)"
+    _s3_kill rgw radosgw now
+    _s3_kill osd ceph-osd now
+    _s3_kill mon ceph-mon now
     rm -rf "$S3_DIR"
     _s3_create
   fi
