@@ -65,21 +65,23 @@ export function createRedisIdGenerator(
 
   const fetchIds = async (wanted: number): Promise<bigint[]> => {
     const ids: bigint[] = [];
+    // Never below the last ms used (a clock stepping back must not reorder ids), and after a
+    // spent ms, the next one.
+    let floor = lastMs;
     while (ids.length < wanted) {
-      // Never go below the last ms used: a clock stepping back must not reorder ids.
-      const ms = Math.max(now(), lastMs);
+      // Like the reference (which borrows up to 8 ms), a spent ms may move on to the next one
+      // before the clock does, but by at most MAX_AHEAD_MS; beyond that, wait for the clock.
+      while (floor - now() > MAX_AHEAD_MS) await sleepMs(1);
+      const ms = Math.max(now(), floor);
       const need = Math.min(wanted - ids.length, IDS_PER_MS);
       const [first, count] = await take([`${prefix}${serverId}:${ms}`], [
         need,
         IDS_PER_MS,
         60_000,
-      ]) as [
-        number,
-        number,
-      ];
+      ]) as [number, number];
       lastMs = ms;
       for (let i = 0; i < count; i++) ids.push(composeId(ms, first + i, serverId));
-      if (ids.length < wanted) await untilAfter(ms, now);
+      floor = ids.length < wanted ? ms + 1 : ms;
     }
     return ids;
   };
@@ -99,7 +101,8 @@ export function createRedisIdGenerator(
   };
 }
 
-// The counter of a millisecond is spent: wait for the clock to pass it.
-async function untilAfter(ms: number, now: () => number): Promise<void> {
-  while (now() <= ms) await new Promise((r) => setTimeout(r, Math.max(0, ms + 1 - now())));
+const MAX_AHEAD_MS = 1;
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

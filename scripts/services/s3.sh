@@ -125,6 +125,7 @@ _s3_create() {
   log "creating the Ceph cluster for S3 under $S3_DIR"
   fsid=$(cat /proc/sys/kernel/random/uuid)
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+  port_open "$S3_MON_PORT" && fail_service "$S3_NAME" "" "monitor port $S3_MON_PORT is taken by another process"
   mkdir -p "$S3_DIR"/{run,log,crash,mon,osd,rgw}
   _s3_write_conf "$fsid"
   {
@@ -162,7 +163,7 @@ s3_start() {
     # memstore keeps objects in RAM only: once the OSD (or the monitor that maps it) is
     # gone, what is left on disk no longer matches, so start over from nothing. Leftovers
     # get KILL: a gateway whose OSD is gone needs ~10 s to give up on TERM.
-    [ -f "$S3_DIR/created" ] && log "S3's Ceph monitor or OSD is gone; recreating the cluster (S3 data is lost)"
+    [ -f "$S3_DIR/created" ] && log "S3: Ceph monitor/OSD not running; recreating the cluster (earlier S3 data is gone)"
     _s3_kill rgw radosgw now
     _s3_kill osd ceph-osd now
     _s3_kill mon ceph-mon now
@@ -170,6 +171,9 @@ s3_start() {
     _s3_create
   fi
   if ! _s3_alive rgw radosgw; then
+    # radosgw lingers for a while after failing to bind, and whatever holds the port
+    # might answer the readiness probe in its place.
+    port_open "$S3_PORT" && fail_service "$S3_NAME" "" "port $S3_PORT is taken by another process"
     log "starting Ceph RGW on 127.0.0.1:$S3_PORT"
     _s3_spawn rgw radosgw -n client.rgw.a
   fi
