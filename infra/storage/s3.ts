@@ -39,7 +39,7 @@ export function createS3Storage(options: S3Options): ObjectStorage {
     forcePathStyle: true,
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 60_000 },
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
   });
   const partSize = options.partSizeBytes ?? 8 * 1024 * 1024;
 

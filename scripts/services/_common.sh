@@ -23,9 +23,15 @@ fail_service() { # name logfile message
   exit 1
 }
 
+# True when the process is alive. Not `kill -0` alone: where PID 1 does not reap orphans,
+# a dead service lingers as a zombie and `kill -0` still succeeds.
+proc_alive() { # pid
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$1/stat" 2>/dev/null
+}
+
 # True when the pid recorded in the file is alive.
 pid_alive() { # pidfile
-  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+  [ -f "$1" ] && proc_alive "$(cat "$1")"
 }
 
 # Stops the process whose pid is in the file: TERM, wait, then KILL. Never by name.
@@ -33,14 +39,14 @@ stop_pid() { # pidfile name
   local pidfile=$1 name=$2 pid i
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
+  if proc_alive "$pid"; then
     log "stopping $name (pid $pid)"
     kill "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      proc_alive "$pid" || break
       sleep 0.1
     done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+    proc_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
 }

@@ -11,9 +11,7 @@ S3_ACCESS_KEY=cozeloop
 S3_SECRET_KEY=cozeloop-s3-secret
 S3_BUCKET=cozeloop
 
-s3_install() {
-  apt_ensure radosgw ceph-mon ceph-osd ceph-common
-}
+s3_install() { apt_ensure radosgw ceph-mon ceph-osd ceph-common; }
 
 # True when $S3_DIR/<daemon>.pid names a live process of /usr/bin/<binary>. Checking the
 # binary keeps a pid reused after a reboot from being taken for ours, or killed as ours,
@@ -59,8 +57,8 @@ _s3_spawn() { # daemon binary args...
 _s3_ceph() { timeout 20 ceph -c "$S3_CONF" --connect-timeout 10 "$@"; }
 _s3_osd_up() { _s3_ceph osd stat | grep -q ' 1 up'; }
 
-# Waits by the clock (one `ceph` call alone takes about a second) until the command
-# succeeds; gives up at once when the daemon it waits for has exited.
+# Like wait_until, but by the clock (a `ceph` call itself takes a while), and giving up
+# at once when the daemon it waits for has exited.
 _s3_wait() { # seconds daemon binary what logfile cmd...
   local secs=$1 daemon=$2 bin=$3 what=$4 logfile=$5 end=$((SECONDS + $1))
   shift 5
@@ -106,12 +104,23 @@ osd crush chooseleaf type = 0
 osd pool default pg num = 8
 osd pool default pgp num = 8
 osd pool default pg autoscale mode = off
+# A booting OSD files its crush place and device class as monitor commands, sometimes
+# before it has the monitor map; without cephx nothing waits for that, the command goes
+# out with a zero fsid, is refused ("wrong fsid") and the OSD exits. We place it instead.
+osd crush update on start = false
+osd class update on start = false
+# Objects live in the OSD's RAM, at about twice their size; near full it stops taking
+# writes (requests hang). 1 GiB holds ~850 MB of S3 data, with the OSD at ~2.3 GB RSS.
 osd objectstore = memstore
 memstore device bytes = 1073741824
 
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$S3_PORT
+# 512 worker threads by default; tests need far fewer.
 rgw thread pool size = 64
+# Lifecycle workers sleep 5 s at a time and shutdown waits them out, so stopping the
+# gateway took 6-10 s; nothing here sets bucket lifecycle rules.
+rgw enable lc threads = false
 # Deleted objects' tails wait for garbage collection (2 h by default) and the store is
 # 1 GiB of RAM: a full OSD blocks writes instead of failing them, so collect sooner.
 rgw gc obj min wait = 300
@@ -135,10 +144,9 @@ _s3_create() {
   } >>"$log" 2>&1 || fail_service "$S3_NAME" "$log" "ceph-mon --mkfs failed"
   _s3_spawn mon ceph-mon -i a
   _s3_wait 30 mon ceph-mon "monitor not answering" "$S3_DIR/log/mon.a.log" _s3_ceph mon stat
-  # The OSD registers under its own uuid when it boots; an id made by a bare `osd create`
-  # has none, and the boot then fails with "wrong fsid".
   {
     _s3_ceph osd create "$osd_uuid" &&
+      _s3_ceph osd crush add osd.0 1.0 root=default &&
       ceph-osd -c "$S3_CONF" -i 0 --mkfs --osd-uuid "$osd_uuid"
   } >>"$log" 2>&1 || fail_service "$S3_NAME" "$log" "ceph-osd --mkfs failed"
   _s3_spawn osd ceph-osd -i 0
@@ -153,8 +161,8 @@ _s3_create() {
 # fully created, and it was made for the ports asked for now.
 _s3_cluster_ok() {
   _s3_alive mon ceph-mon && _s3_alive osd ceph-osd && [ -f "$S3_DIR/created" ] &&
-    grep -qxF "mon host = v1:127.0.0.1:$S3_MON_PORT" "$S3_CONF" &&
-    grep -qxF "rgw frontends = beast endpoint=127.0.0.1:$S3_PORT" "$S3_CONF"
+    grep -sqxF "mon host = v1:127.0.0.1:$S3_MON_PORT" "$S3_CONF" &&
+    grep -sqxF "rgw frontends = beast endpoint=127.0.0.1:$S3_PORT" "$S3_CONF"
 }
 
 s3_start() {
@@ -163,7 +171,7 @@ s3_start() {
     # memstore keeps objects in RAM only: once the OSD (or the monitor that maps it) is
     # gone, what is left on disk no longer matches, so start over from nothing. Leftovers
     # get KILL: a gateway whose OSD is gone needs ~10 s to give up on TERM.
-    [ -f "$S3_DIR/created" ] && log "S3: Ceph monitor/OSD not running; recreating the cluster (earlier S3 data is gone)"
+    [ -f "$S3_DIR/created" ] && log "Ceph monitor/OSD for S3 died; recreating the cluster (S3 data is lost)"
     _s3_kill rgw radosgw now
     _s3_kill osd ceph-osd now
     _s3_kill mon ceph-mon now
@@ -186,6 +194,7 @@ s3_down() {
   _s3_kill rgw radosgw
   _s3_kill osd ceph-osd
   _s3_kill mon ceph-mon
+  rm -f "$S3_DIR/created" # the data went with the OSD: the next start begins anew
 }
 
 s3_env() {
