@@ -21,8 +21,11 @@ export interface Database {
   inTransaction(): boolean;
   /** Round trip to the server; throws ServiceUnavailableError when it cannot. */
   ping(): Promise<void>;
-  /** Applies pending migrations, in name order, once, under a database lock. */
-  migrate(migrations: Record<string, Migration>): Promise<string[]>;
+  /**
+   * Applies pending migrations, in name order, once, under a database lock; returns the names
+   * applied. `history` names the table recording them (default "schema_migration").
+   */
+  migrate(migrations: Record<string, Migration>, options?: { history?: string }): Promise<string[]>;
   /** Closes every connection. */
   close(): Promise<void>;
 }

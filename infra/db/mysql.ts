@@ -62,12 +62,13 @@ export function createMysqlDatabase(options: MysqlOptions): Database {
     async ping() {
       await sql`select 1`.execute(root);
     },
-    async migrate(migrations: Record<string, Migration>) {
+    async migrate(migrations: Record<string, Migration>, opts: { history?: string } = {}) {
+      const history = opts.history ?? "schema_migration";
       const migrator = new Migrator({
         db: root,
         provider: { getMigrations: () => Promise.resolve(migrations) },
-        migrationTableName: "schema_migration",
-        migrationLockTableName: "schema_migration_lock",
+        migrationTableName: history,
+        migrationLockTableName: `${history}_lock`,
       });
       const { error, results } = await migrator.migrateToLatest();
       if (error) {

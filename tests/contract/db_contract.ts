@@ -153,16 +153,21 @@ export function databaseContract(impl: string, open: () => Promise<Database>): v
     };
     try {
       // Two concurrent runners: the lock makes exactly one apply each migration.
-      const [a, b] = await Promise.all([db.migrate(migrations), db.migrate(migrations)]);
+      const history = { history: `${t}_history` };
+      const [a, b] = await Promise.all([
+        db.migrate(migrations, history),
+        db.migrate(migrations, history),
+      ]);
       assert.deepEqual([...a, ...b].sort(), [`${t}_001`, `${t}_002`]);
       assert.deepEqual(applied, ["001", "002"]);
-      assert.deepEqual(await db.migrate(migrations), [], "second start applies nothing");
+      assert.deepEqual(await db.migrate(migrations, history), [], "second start applies nothing");
       await sql`insert into ${sql.table(table)} (id) values (1)`.execute(db.session());
       const r = await sql<{ v: number }>`select v from ${sql.table(table)}`.execute(db.session());
       assert.equal(Number(r.rows[0].v), 7);
     } finally {
       await sql`drop table if exists ${sql.table(table)}`.execute(db.session());
-      await sql`delete from schema_migration where name like ${t + "%"}`.execute(db.session());
+      await sql`drop table if exists ${sql.table(`${t}_history`)}`.execute(db.session());
+      await sql`drop table if exists ${sql.table(`${t}_history_lock`)}`.execute(db.session());
     }
   });
 }
