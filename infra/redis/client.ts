@@ -50,8 +50,11 @@ export function createRedisClient(options: RedisOptions): RedisClient {
     retryStrategy: (times) => Math.min(100 * times, 2_000),
     enableAutoPipelining: true,
   });
-  // ioredis emits 'error' on every failed reconnect; without a listener Node prints them.
-  raw.on("error", () => {});
+  // ioredis emits 'error' on every failed reconnect (without a listener Node prints them);
+  // the last one explains the generic "max retries" error that commands then fail with.
+  let lastConnectionError: unknown;
+  raw.on("error", (err) => (lastConnectionError = err));
+  raw.on("ready", () => (lastConnectionError = undefined));
   let connecting: Promise<void> | undefined;
   const ensureConnected = () => {
     if (raw.status === "wait") connecting ??= raw.connect().catch(() => {});
@@ -63,7 +66,11 @@ export function createRedisClient(options: RedisOptions): RedisClient {
     try {
       return await fn(raw);
     } catch (err) {
-      throw mapRedisError(err, address);
+      const retriesExhausted = /max retries per request/i.test((err as Error)?.message ?? "");
+      throw mapRedisError(
+        retriesExhausted && lastConnectionError ? lastConnectionError : err,
+        address,
+      );
     }
   };
 

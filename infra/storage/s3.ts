@@ -193,7 +193,13 @@ export function createS3Storage(options: S3Options): ObjectStorage {
     signDownloads: (keys, o) => mapBounded(keys, (k) => signDownload(k, o)),
     ping: () =>
       send("ping", async () => {
-        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        try {
+          await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        } catch (err) {
+          // The server answered and accepted our credentials; a missing bucket is created at
+          // start-up, after the dependencies are known to be reachable.
+          if (!isNotFound(err)) throw err;
+        }
       }),
     close: () => {
       client.destroy();
