@@ -4,9 +4,6 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-while IFS= read -r line; do
-  name=${line#export }
-  name=${name%%=*}
-  [ -z "${!name:-}" ] && eval "$line"
-done < <(bash scripts/services.sh env)
+# shellcheck source=_service_env.sh
+source "$ROOT/scripts/_service_env.sh"
 deno run --allow-all tests/bench/infra_bench.ts "$@"

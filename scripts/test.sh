@@ -5,11 +5,8 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-while IFS= read -r line; do
-  name=${line#export }
-  name=${name%%=*}
-  [ -z "${!name:-}" ] && eval "$line"
-done < <(bash scripts/services.sh env)
+# shellcheck source=_service_env.sh
+source "$ROOT/scripts/_service_env.sh"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -4,7 +4,7 @@
  * redelivers what was not committed. A failing message is re-sent to its own topic with a
  * delay, tagged for this group only, and after the last attempt goes to the dead-letter topic.
  */
-import type { EachBatchPayload, IHeaders } from "kafkajs";
+import type { ConsumerConfig, EachBatchPayload, IHeaders } from "kafkajs";
 import type { KafkaRuntime } from "./kafka.ts";
 import {
   type ConsumerOptions,
@@ -27,18 +27,7 @@ export async function startKafkaConsumer(
   const { topic, group } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const backoff = options.backoffMs ?? defaultBackoff;
-  const consumer = rt.kafka.consumer({
-    groupId: group,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 200,
-    retry: {
-      retries: 8,
-      initialRetryTime: 200,
-      maxRetryTime: 5_000,
-      restartOnFailure: () => Promise.resolve(true),
-    },
-  });
+  const consumer = rt.kafka.consumer(consumerConfig(group, { maxWaitTimeInMs: 200 }));
   const untrack = rt.track(consumer);
   const log = rt.logger?.child({ topic, group });
 
@@ -151,6 +140,28 @@ export async function startKafkaConsumer(
     async stop() {
       untrack();
       await consumer.disconnect();
+    },
+  };
+}
+
+/**
+ * Settings shared by our consumers: short sessions so a dead member's partitions move within
+ * seconds, short fetch waits so stop and resume are prompt, and restarts after any crash.
+ */
+export function consumerConfig(
+  groupId: string,
+  options: { maxWaitTimeInMs: number },
+): ConsumerConfig {
+  return {
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: options.maxWaitTimeInMs,
+    retry: {
+      retries: 8,
+      initialRetryTime: 200,
+      maxRetryTime: 5_000,
+      restartOnFailure: () => Promise.resolve(true),
     },
   };
 }

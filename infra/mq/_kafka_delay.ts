@@ -7,7 +7,7 @@ import type { EachBatchPayload } from "kafkajs";
 import type { KafkaRuntime } from "./kafka.ts";
 import { type ConsumerWorker, HEADERS, type OutgoingMessage } from "./mod.ts";
 import { DELAY_TIERS_MS, delayTopic, tierOfTopic } from "./_delay_tiers.ts";
-import { decodeHeaders } from "./_kafka_consumer.ts";
+import { consumerConfig, decodeHeaders } from "./_kafka_consumer.ts";
 
 // Below this, waiting in line costs less than another hop through a tier.
 const INLINE_WAIT_MS = DELAY_TIERS_MS[0];
@@ -15,18 +15,9 @@ const INLINE_WAIT_MS = DELAY_TIERS_MS[0];
 /** Starts the forwarder of this process. */
 export async function startDelayForwarder(rt: KafkaRuntime): Promise<ConsumerWorker> {
   const topics = DELAY_TIERS_MS.map((t) => delayTopic(rt.internalPrefix, t));
-  const consumer = rt.kafka.consumer({
-    groupId: `${rt.internalPrefix}delay-forwarder`,
-    maxWaitTimeInMs: 50,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    retry: {
-      retries: 8,
-      initialRetryTime: 200,
-      maxRetryTime: 5_000,
-      restartOnFailure: () => Promise.resolve(true),
-    },
-  });
+  const consumer = rt.kafka.consumer(
+    consumerConfig(`${rt.internalPrefix}delay-forwarder`, { maxWaitTimeInMs: 50 }),
+  );
   const untrack = rt.track(consumer);
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const log = rt.logger?.child({ component: "delay-forwarder" });
@@ -72,33 +63,23 @@ export async function startDelayForwarder(rt: KafkaRuntime): Promise<ConsumerWor
           offset: msg.offset,
         });
       } else {
-        let remaining = due - Date.now();
-        if (remaining > INLINE_WAIT_MS) {
-          // Park again in the tier that fits what remains; `delayMs` keeps the due time.
-          delete headers[HEADERS.delayTarget];
-          delete headers[HEADERS.delayDue];
-          out.push({
-            topic: target,
-            key: msg.key?.toString(),
-            body: msg.value ?? new Uint8Array(),
-            headers,
-            delayMs: remaining,
-          });
-        } else {
-          if (remaining > 0 || wait > 0) {
-            await flush();
-            await new Promise((r) => setTimeout(r, Math.max(remaining, wait, 0)));
-            remaining = 0;
-          }
-          delete headers[HEADERS.delayTarget];
-          delete headers[HEADERS.delayDue];
-          out.push({
-            topic: target,
-            key: msg.key?.toString(),
-            body: msg.value ?? new Uint8Array(),
-            headers,
-          });
+        const remaining = due - Date.now();
+        // Not yet due by more than a short wait: park again in the tier that fits what
+        // remains (`delayMs` keeps the due time). Otherwise wait out the rest here.
+        const park = remaining > INLINE_WAIT_MS;
+        if (!park && (remaining > 0 || wait > 0)) {
+          await flush();
+          await new Promise((r) => setTimeout(r, Math.max(remaining, wait, 0)));
         }
+        delete headers[HEADERS.delayTarget];
+        delete headers[HEADERS.delayDue];
+        out.push({
+          topic: target,
+          key: msg.key?.toString(),
+          body: msg.value ?? new Uint8Array(),
+          headers,
+          delayMs: park ? due - Date.now() : undefined,
+        });
       }
       last = msg.offset;
       await p.heartbeat();
