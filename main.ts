@@ -7,9 +7,10 @@ import { createLogger, type Logger } from "./infra/log.ts";
 import { createInfra, type Infra } from "./infra/build.ts";
 import { StartupError, waitForDependencies } from "./infra/startup.ts";
 import { DB_MIGRATIONS } from "./infra/db/migrations.ts";
+import { DOMAIN_MIGRATIONS } from "./domains/migrations.ts";
+import { createServices } from "./domains/services.ts";
 import { CK_MIGRATIONS } from "./infra/ck/migrations.ts";
 import { KAFKA_TOPICS } from "./infra/mq/topics.ts";
-import { createHealthService } from "./domains/system/health.ts";
 import { createApp } from "./routes/app.ts";
 import type { ConsumerWorker } from "./infra/mq/mod.ts";
 
@@ -28,7 +29,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   const workers: ConsumerWorker[] = [];
   try {
     await waitForDependencies(infra.dependencies, { timeoutMs: config.startupTimeoutMs, logger });
-    const applied = await infra.db.migrate(DB_MIGRATIONS);
+    const applied = await infra.db.migrate({ ...DB_MIGRATIONS, ...DOMAIN_MIGRATIONS });
     if (applied.length) logger.info("applied MySQL migrations", { migrations: applied });
     await infra.ck.migrate(CK_MIGRATIONS);
     await infra.storage.ensureBucket();
@@ -39,7 +40,16 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     throw err;
   }
 
-  const app = createApp({ logger, health: createHealthService(infra.dependencies) });
+  if (!config.sessionSecret) {
+    logger.warn(
+      "COZE_LOOP_SESSION_SECRET is not set: using a random secret, so web sessions end when " +
+        "this process restarts and are not shared between instances",
+    );
+  }
+  const sessionSecret = config.sessionSecret ??
+    Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const services = createServices(infra, { logger, sessionSecret });
+  const app = createApp({ logger, ...services, secureCookies: config.secureCookies });
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,

@@ -18,6 +18,10 @@ const EnvSchema = z.object({
   COZE_LOOP_SERVER_ID: z.coerce.number().int().min(0).max(16383).default(1),
   COZE_LOOP_STARTUP_TIMEOUT_S: z.coerce.number().min(0).max(600).default(30),
   COZE_LOOP_SHUTDOWN_TIMEOUT_S: z.coerce.number().min(0).max(600).default(15),
+  COZE_LOOP_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  COZE_LOOP_COOKIE_SECURE: z.enum(["true", "false", "1", "0"]).default("false"),
+  COZE_LOOP_MODELS_FILE: z.string().optional(),
+  COZE_LOOP_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(256),
 
   COZE_LOOP_MYSQL_DOMAIN: required,
   COZE_LOOP_MYSQL_PORT: port(3306),
@@ -61,6 +65,12 @@ export interface Config {
   serverId: number;
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** Signs web sessions; when unset a random per-process secret is used (sessions end on restart). */
+  sessionSecret?: string;
+  secureCookies: boolean;
+  /** YAML file of the LLM model catalogue. */
+  modelsFile?: string;
+  maxUploadBytes: number;
   mysql: {
     host: string;
     port: number;
@@ -105,6 +115,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     serverId: e.COZE_LOOP_SERVER_ID,
     startupTimeoutMs: e.COZE_LOOP_STARTUP_TIMEOUT_S * 1000,
     shutdownTimeoutMs: e.COZE_LOOP_SHUTDOWN_TIMEOUT_S * 1000,
+    sessionSecret: e.COZE_LOOP_SESSION_SECRET,
+    secureCookies: e.COZE_LOOP_COOKIE_SECURE === "true" || e.COZE_LOOP_COOKIE_SECURE === "1",
+    modelsFile: e.COZE_LOOP_MODELS_FILE,
+    maxUploadBytes: e.COZE_LOOP_MAX_UPLOAD_MB * 1024 * 1024,
     mysql: {
       host: e.COZE_LOOP_MYSQL_DOMAIN,
       port: e.COZE_LOOP_MYSQL_PORT,

@@ -4,12 +4,14 @@
  * envelope without leaking stacks.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { AppError, Codes } from "../domains/errors.ts";
 import { ServiceUnavailableError } from "../infra/errors.ts";
 import type { Logger } from "../infra/log.ts";
+import type { AppEnv } from "./_env.ts";
+import { wireJson } from "./_wire/json.ts";
 
-/** Values every handler can read from `c.var`. */
-export type AppEnv = { Variables: { requestId: string; logger: Logger } };
+export type { AppEnv } from "./_env.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -29,6 +31,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       path: c.req.path,
       status: c.res.status,
       latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      user_id: c.get("caller")?.userId,
     });
   };
 }
@@ -37,7 +40,19 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
 export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
   const requestId = c.get("requestId");
   if (err instanceof AppError) {
-    return c.json({ code: err.code, msg: err.message }, err.status as 200);
+    return wireJson(c, { code: err.code, msg: err.message }, err.status);
+  }
+  if (err instanceof HTTPException) {
+    if (err.status === 413) {
+      return wireJson(c, {
+        code: Codes.fileSizeExceedLimit,
+        msg: "request body too large",
+      }, 413);
+    }
+    if (err.status === 400) {
+      return wireJson(c, { code: Codes.invalidParam, msg: `invalid param: body: ${err.message}` });
+    }
+    return wireJson(c, { code: Codes.badRequest, msg: err.message }, err.status);
   }
   if (err instanceof ServiceUnavailableError) {
     c.get("logger")?.warn("dependency unavailable", { error: err.message });
@@ -46,15 +61,15 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
       : err.service === "Redis"
       ? Codes.redisError
       : Codes.dependencyUnavailable;
-    return c.json({ code, msg: `${err.service} is unavailable, try again later` }, 503);
+    return wireJson(c, { code, msg: `${err.service} is unavailable, try again later` }, 503);
   }
   c.get("logger")?.error("unhandled error", {
     error: err instanceof Error
       ? { name: err.name, message: err.message, stack: err.stack }
       : String(err),
   });
-  return c.json(
-    { code: Codes.internal, msg: `Internal error (request id ${requestId ?? "unknown"})` },
-    500,
-  );
+  return wireJson(c, {
+    code: Codes.internal,
+    msg: `Internal error (request id ${requestId ?? "unknown"})`,
+  }, 500);
 }

@@ -1,24 +1,84 @@
-/** The Hono application: middleware, then every route group. */
-import { Hono } from "hono";
+/** The Hono application: middleware, authentication per API family, then every route group. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { swaggerUI } from "@hono/swagger-ui";
+import { bodyLimit } from "hono/body-limit";
 import type { HealthService } from "../domains/system/health.ts";
+import type { AccountService } from "../domains/foundation/accounts.ts";
+import type { WorkspaceService } from "../domains/foundation/workspaces.ts";
+import type { SessionService } from "../domains/foundation/sessions.ts";
+import type { TokenService } from "../domains/foundation/tokens.ts";
 import type { Logger } from "../infra/log.ts";
-import { type AppEnv, errorResponse, requestContext } from "./_middleware.ts";
+import { Codes } from "../domains/errors.ts";
+import type { AppEnv } from "./_env.ts";
+import { errorResponse, requestContext } from "./_middleware.ts";
+import { sessionAuth, tokenAuth } from "./_auth.ts";
+import { wireJson } from "./_wire/json.ts";
+import { validationHook } from "./_wire/schemas.ts";
 import { healthRoutes } from "./health.ts";
+import { PUBLIC_USER_PATHS, userRoutes } from "./api/users.ts";
+import { spaceRoutes } from "./api/spaces.ts";
+import { tokenRoutes } from "./api/tokens.ts";
+
+/** Largest JSON request body (WIRE.md): 20 MB. */
+export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 /** What the routes need from the domains. */
 export interface AppDeps {
   logger: Logger;
   health: HealthService;
+  sessions: SessionService;
+  accounts: AccountService;
+  workspaces: WorkspaceService;
+  tokens: TokenService;
+  secureCookies?: boolean;
+  /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
+  streamedPaths?: string[];
 }
 
 /** Builds the application. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const streamed = new Set(deps.streamedPaths ?? []);
   app.use("*", requestContext(deps.logger));
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      wireJson(c, {
+        code: Codes.fileSizeExceedLimit,
+        msg: `request body larger than ${MAX_BODY_BYTES} bytes`,
+      }, 413),
+  });
+  app.use("*", (c, next) => (streamed.has(c.req.path) ? next() : limit(c, next)));
+  app.use("/api/*", sessionAuth(deps.sessions, new Set(PUBLIC_USER_PATHS)));
+  app.use("/v1/loop/*", tokenAuth(deps.tokens));
   app.onError(errorResponse);
   app.notFound((c) =>
-    c.json({ code: 602000201, msg: `No route for ${c.req.method} ${c.req.path}` }, 404)
+    wireJson(c, { code: Codes.badRequest, msg: `No route for ${c.req.method} ${c.req.path}` }, 404)
   );
+
   app.route("/", healthRoutes(deps.health));
+  app.route("/", userRoutes(deps.accounts, { secureCookies: deps.secureCookies ?? false }));
+  app.route("/", spaceRoutes(deps.workspaces));
+  app.route("/", tokenRoutes(deps.tokens));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "session_key",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "personalAccessToken", {
+    type: "http",
+    scheme: "bearer",
+  });
+  app.doc("/openapi.json", {
+    openapi: "3.0.3",
+    info: {
+      title: "Coze Loop server (Deno)",
+      version: "0.1.0",
+      description: "Coze Loop's wire protocol: /api (web UI, session_key cookie) and " +
+        "/v1/loop (SDKs, Bearer personal access token). int64 values are JSON strings.",
+    },
+  });
+  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
   return app;
 }

@@ -1,7 +1,7 @@
 /** `GET /ping` (liveness, as Coze Loop) and `GET /healthz` (every dependency). */
-import { Hono } from "hono";
+import { OpenAPIHono as Hono } from "@hono/zod-openapi";
 import type { HealthService } from "../domains/system/health.ts";
-import type { AppEnv } from "./_middleware.ts";
+import type { AppEnv } from "./_env.ts";
 
 /** The health routes. */
 export function healthRoutes(health: HealthService): Hono<AppEnv> {

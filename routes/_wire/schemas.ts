@@ -1,0 +1,55 @@
+/**
+ * Schema pieces shared by every route's request validation: int64 ids that arrive as JSON
+ * strings or numbers, paging, and the hook that turns a validation failure into
+ * `invalid param` naming the field.
+ */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { invalidParam } from "../../domains/errors.ts";
+
+/** An int64 given as a decimal string or a JSON number; parsed to bigint. */
+export const i64 = z
+  .union([z.string().regex(/^-?\d{1,19}$/, "expected an integer"), z.number().int()])
+  .transform((v, ctx) => {
+    const n = BigInt(v);
+    if (n > 9223372036854775807n || n < -9223372036854775808n) {
+      ctx.addIssue({ code: "custom", message: "out of int64 range" });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .openapi({ type: "string", example: "7300000000000000001" });
+
+/** A positive int64 id. */
+export const id64 = i64.refine((n) => n > 0n, "expected a positive id");
+
+/** Page size 1..100 (default applied by the domain). */
+export const pageSize = z.number().int().min(1).max(100);
+
+/** Page number from 1. */
+export const pageNumber = z.number().int().min(1);
+
+/** JSON request body spec for createRoute. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { content: { "application/json": { schema } }, required: true };
+}
+
+/** The validation hook: the first issue becomes `invalid param: <field>: <reason>`. */
+export function validationHook(
+  result: { success: boolean; error?: z.ZodError; target?: string },
+  _c: Context,
+): void {
+  if (result.success || !result.error) return;
+  const issue = result.error.issues[0];
+  const field = issue?.path.length ? issue.path.join(".") : (result.target ?? "body");
+  throw invalidParam(field, describeIssue(issue));
+}
+
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return "malformed";
+  if (issue.code === "invalid_type" && issue.message.includes("received undefined")) {
+    return "is required";
+  }
+  if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
+  return issue.message;
+}
