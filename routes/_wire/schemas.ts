@@ -36,12 +36,12 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 
 /** The validation hook: the first issue becomes `invalid param: <field>: <reason>`. */
 export function validationHook(
-  result: { success: boolean; error?: z.ZodError; target?: string },
+  result: { success: boolean; error?: z.ZodError },
   _c: Context,
 ): void {
   if (result.success || !result.error) return;
   const issue = result.error.issues[0];
-  const field = issue?.path.length ? issue.path.join(".") : (result.target ?? "body");
+  const field = issue?.path.length ? issue.path.join(".") : "body";
   throw invalidParam(field, describeIssue(issue));
 }
 
