@@ -62,11 +62,14 @@ export function createTokenService(deps: {
     return t;
   };
 
+  // Last-used times are written at most once a minute per token and process: the hot path
+  // stays one Redis read.
+  const touched = new Map<string, number>();
   const touch = async (t: CachedToken) => {
-    // One write per token per minute, whichever process wins the Redis key.
-    const gate = `pat_touch:${t.id}`;
-    if (await deps.cache.get(gate)) return;
-    await deps.cache.set(gate, 1, { ttlMs: TOUCH_EVERY_MS });
+    const at = Date.now();
+    if ((touched.get(t.id) ?? 0) > at - TOUCH_EVERY_MS) return;
+    touched.set(t.id, at);
+    if (touched.size > 10_000) touched.clear();
     await repo.touch(BigInt(t.id), now());
   };
 
