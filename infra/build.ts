@@ -10,6 +10,7 @@ import type { AnalyticsDb } from "./ck/mod.ts";
 import { createClickHouse } from "./ck/clickhouse.ts";
 import { createRedisClient, type RedisClient } from "./redis/client.ts";
 import { type Cache, createRedisCache } from "./redis/cache.ts";
+import { type Broadcast, createRedisBroadcast } from "./redis/broadcast.ts";
 import { createRedisLocker, type Locker } from "./redis/lock.ts";
 import { createRedisLimiter, type Limiter } from "./redis/limiter.ts";
 import type { IdGenerator } from "./idgen/mod.ts";
@@ -25,6 +26,7 @@ export interface Infra {
   ck: AnalyticsDb;
   redis: RedisClient;
   cache: Cache;
+  broadcast: Broadcast;
   locker: Locker;
   limiter: Limiter;
   ids: IdGenerator;
@@ -43,11 +45,13 @@ export function createInfra(config: Config, logger: Logger): Infra {
   const redis = createRedisClient(config.redis);
   const mq = createKafkaQueue({ ...config.kafka, logger: logger.child({ component: "kafka" }) });
   const storage = createS3Storage(config.s3);
+  const broadcast = createRedisBroadcast(redis);
   return {
     db,
     ck,
     redis,
     cache: createRedisCache(redis),
+    broadcast,
     locker: createRedisLocker(redis),
     limiter: createRedisLimiter(redis),
     ids: createRedisIdGenerator(redis, { serverId: config.serverId }),
@@ -70,7 +74,13 @@ export function createInfra(config: Config, logger: Logger): Infra {
     ],
     async close() {
       await mq.close();
-      await Promise.allSettled([db.close(), ck.close(), redis.close(), storage.close()]);
+      await Promise.allSettled([
+        db.close(),
+        ck.close(),
+        broadcast.close(),
+        redis.close(),
+        storage.close(),
+      ]);
     },
   };
 }

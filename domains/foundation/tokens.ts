@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { Database } from "../../infra/db/mod.ts";
 import type { IdGenerator } from "../../infra/idgen/mod.ts";
 import type { Cache } from "../../infra/redis/cache.ts";
+import type { Broadcast } from "../../infra/redis/broadcast.ts";
 import type { Logger } from "../../infra/log.ts";
 import { invalidParam, notFound } from "../errors.ts";
 import { type AccessToken, createTokensRepo } from "./tokens_repo.ts";
@@ -19,6 +20,11 @@ export const DURATION_DAYS = ["1", "30", "60", "90", "180", "365", "permanent"] 
 
 const PREFIX = "pat_";
 const CACHE_TTL_MS = 5 * 60_000;
+// In-process cache of verified tokens; revocations reach other processes by broadcast, and
+// this bound caps staleness if a broadcast is missed.
+const LOCAL_TTL_MS = 5_000;
+const LOCAL_MAX = 10_000;
+const REVOKED_CHANNEL = "pat_revoked";
 const TOUCH_EVERY_MS = 60_000;
 
 /** The access token service. */
@@ -49,12 +55,35 @@ export function createTokenService(deps: {
   db: Database;
   ids: IdGenerator;
   cache: Cache;
+  broadcast?: Broadcast;
   logger?: Logger;
   nowSeconds?: () => number;
 }): TokenService {
   const repo = createTokensRepo(deps.db);
   const now = deps.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const cacheKey = (hash: string) => `pat:${hash}`;
+  const local = new Map<string, { token: CachedToken; until: number }>();
+  deps.broadcast?.subscribe(REVOKED_CHANNEL, (hash) => local.delete(hash));
+
+  const lookup = async (hash: string): Promise<CachedToken | null> => {
+    const hit = local.get(hash);
+    if (hit && hit.until > Date.now()) return hit.token;
+    let t = await deps.cache.get<CachedToken>(cacheKey(hash));
+    if (!t) {
+      const row = await repo.byHash(hash);
+      if (!row) return null;
+      t = {
+        id: row.id.toString(),
+        userId: row.userId.toString(),
+        status: row.status,
+        expireAt: row.expireAt,
+      };
+      await deps.cache.set(cacheKey(hash), t, { ttlMs: CACHE_TTL_MS });
+    }
+    if (local.size >= LOCAL_MAX) local.clear();
+    local.set(hash, { token: t, until: Date.now() + LOCAL_TTL_MS });
+    return t;
+  };
 
   const get = async (userId: bigint, id: bigint) => {
     const t = await repo.byId(userId, id);
@@ -120,23 +149,14 @@ export function createTokenService(deps: {
     async remove(userId, id) {
       const t = await get(userId, id);
       await repo.revoke(userId, id, now());
+      local.delete(t.tokenHash);
       await deps.cache.del(cacheKey(t.tokenHash));
+      await deps.broadcast?.publish(REVOKED_CHANNEL, t.tokenHash);
     },
     async verify(token) {
       if (!token.startsWith(PREFIX) || token.length > 128) return null;
-      const hash = hashToken(token);
-      let t = await deps.cache.get<CachedToken>(cacheKey(hash));
-      if (!t) {
-        const row = await repo.byHash(hash);
-        if (!row) return null;
-        t = {
-          id: row.id.toString(),
-          userId: row.userId.toString(),
-          status: row.status,
-          expireAt: row.expireAt,
-        };
-        await deps.cache.set(cacheKey(hash), t, { ttlMs: CACHE_TTL_MS });
-      }
+      const t = await lookup(hashToken(token));
+      if (!t) return null;
       if (t.status !== "active" || (t.expireAt !== 0 && t.expireAt <= now())) return null;
       touch(t).catch((err) =>
         deps.logger?.warn("could not record token use", { error: (err as Error).message })
