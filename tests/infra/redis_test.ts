@@ -4,6 +4,8 @@ import { createRedisCache } from "../../infra/redis/cache.ts";
 import { createRedisLocker } from "../../infra/redis/lock.ts";
 import { createRedisLimiter } from "../../infra/redis/limiter.ts";
 import { createRedisIdGenerator } from "../../infra/idgen/redis.ts";
+import { createRedisBroadcast } from "../../infra/redis/broadcast.ts";
+import { broadcastContract } from "../contract/broadcast_contract.ts";
 import { cacheContract } from "../contract/cache_contract.ts";
 import { lockContract } from "../contract/lock_contract.ts";
 import { limiterContract } from "../contract/limiter_contract.ts";
@@ -43,5 +45,22 @@ idgenContract("redis", (serverId) => {
   return Promise.resolve({
     ids: createRedisIdGenerator(r, { serverId, prefix: `test:idgen:` }),
     close: r.close,
+  });
+});
+
+broadcastContract("redis", () => {
+  const ra = client();
+  const rb = client();
+  const a = createRedisBroadcast(ra, { prefix: "test:bcast:" });
+  const b = createRedisBroadcast(rb, { prefix: "test:bcast:" });
+  return Promise.resolve({
+    a,
+    b,
+    close: async () => {
+      await a.close();
+      await b.close();
+      await ra.close();
+      await rb.close();
+    },
   });
 });
