@@ -9,6 +9,7 @@ import {
   ClickHouseLogLevel,
   createClient,
 } from "@clickhouse/client";
+import { Readable } from "node:stream";
 import { ServiceUnavailableError } from "../errors.ts";
 import { type AnalyticsDb, checkIdentifier, checkParams } from "./mod.ts";
 
@@ -62,6 +63,17 @@ export function createClickHouse(options: ClickHouseOptions): AnalyticsDb {
         checkIdentifier(table);
         if (rows.length === 0) return;
         await client.insert({ table, values: rows, format: "JSONEachRow" });
+      }),
+    insertJsonLines: (table, chunks) =>
+      run(async () => {
+        checkIdentifier(table);
+        if (chunks.length === 0) return;
+        const r = await client.exec({
+          query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+          values: Readable.from(chunks),
+        });
+        // The answer must be read for the connection to return to the pool.
+        for await (const _ of r.stream) { /* drain */ }
       }),
     migrate: (statements) =>
       run(async () => {

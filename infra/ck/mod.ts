@@ -14,6 +14,11 @@ export interface AnalyticsDb {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Inserts rows in one batch (JSONEachRow). */
   insert<T extends Record<string, unknown>>(table: string, rows: T[]): Promise<void>;
+  /**
+   * Inserts rows already encoded as JSONEachRow (one JSON object per line), in one batch,
+   * without decoding them: the ingestion writer passes queue messages straight through.
+   */
+  insertJsonLines(table: string, chunks: Uint8Array[]): Promise<void>;
   /** Applies idempotent DDL statements in order (start-up). */
   migrate(statements: string[]): Promise<void>;
   /** Round trip; ServiceUnavailableError when the server cannot be reached. */

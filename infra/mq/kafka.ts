@@ -25,6 +25,7 @@ import {
 } from "./mod.ts";
 import { DELAY_TIERS_MS, delayTopic, tierFor } from "./_delay_tiers.ts";
 import { startKafkaConsumer } from "./_kafka_consumer.ts";
+import { startKafkaBatchConsumer } from "./_kafka_batch_consumer.ts";
 import { startDelayForwarder } from "./_kafka_delay.ts";
 
 /** Kafka connection settings. */
@@ -216,6 +217,10 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
       // Retries travel as delayed messages: a process that consumes also forwards.
       await ensureForwarder();
       return remember(await startKafkaConsumer(runtime, o));
+    },
+    async consumeBatches(o) {
+      await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
+      return remember(await startKafkaBatchConsumer(runtime, o));
     },
     startDelayForwarder: ensureForwarder,
     async ping() {

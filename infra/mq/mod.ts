@@ -48,6 +48,26 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
 }
 
+/** What a batch consumer worker is for (high-volume streams such as span ingestion). */
+export interface BatchConsumerOptions {
+  topic: string;
+  group: string;
+  /**
+   * Handles one batch; throwing retries the same batch with backoff (nothing is committed
+   * meanwhile). `permanent(err)` tells failures that will never succeed apart, so the batch
+   * goes to the dead-letter topic after `maxAttempts` instead of blocking the partition.
+   */
+  handler: (messages: ReceivedMessage[]) => Promise<void>;
+  permanent?: (err: unknown) => boolean;
+  maxAttempts?: number;
+  /** The broker waits for this many bytes or `maxWaitMs`, whichever comes first (batching). */
+  minBytes?: number;
+  maxWaitMs?: number;
+  /** Largest batch fetched per partition. */
+  maxBytesPerPartition?: number;
+  concurrency?: number;
+}
+
 /** A running consumer. */
 export interface ConsumerWorker {
   /** Stops fetching, lets the message in hand finish, commits, leaves the group. */
@@ -71,6 +91,8 @@ export interface MessageQueue extends Producer {
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   /** Starts a consumer worker. */
   consume(options: ConsumerOptions): Promise<ConsumerWorker>;
+  /** Starts a batch consumer worker: commits each batch after its handler succeeds. */
+  consumeBatches(options: BatchConsumerOptions): Promise<ConsumerWorker>;
   /**
    * Starts moving delayed messages to their topics when due (one per queue instance; the
    * first `consume` starts it too, since retries are delayed messages). Idempotent.

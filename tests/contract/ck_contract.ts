@@ -68,6 +68,19 @@ export function analyticsContract(impl: string, open: () => Promise<AnalyticsDb>
     assert.equal(one[0].note, null);
   });
 
+  test("pre-encoded JSON lines insert as one batch", async (ck, t) => {
+    const enc = new TextEncoder();
+    const lines = rows(10).map((r) => JSON.stringify(r) + "\n");
+    await ck.insertJsonLines(t, [
+      enc.encode(lines.slice(0, 4).join("")),
+      enc.encode(lines.slice(4).join("")),
+    ]);
+    const r = await ck.query<{ n: string }>(`SELECT count() AS n FROM ${t}`);
+    assert.equal(Number(r[0].n), 10);
+    await ck.insertJsonLines(t, []);
+    await assert.rejects(ck.insertJsonLines(t, [enc.encode("{not json}\n")]));
+  });
+
   test("hostile parameter values are matched literally, never executed", async (ck, t) => {
     const hostile = [
       `'); DROP TABLE ${t}; --`,
