@@ -236,4 +236,80 @@ export function queueContract(impl: string, open: OpenQueue): void {
       await b.close();
     }
   });
+
+  test(
+    "batch consumer: batches by size and time; a failing batch is retried, never skipped",
+    async (q, topic) => {
+      const batches: string[][] = [];
+      let failures = 2;
+      const w = await q.consumeBatches({
+        topic,
+        group: "writer",
+        minBytes: 1,
+        maxWaitMs: 200,
+        handler: (msgs) => {
+          if (failures > 0) {
+            failures--;
+            return Promise.reject(new Error("analytics store down"));
+          }
+          batches.push(msgs.map((m) => bodyText(m)));
+          return Promise.resolve();
+        },
+      });
+      await q.send(
+        Array.from({ length: 300 }, (_, i) => ({ topic, key: `k${i % 3}`, body: `m${i}` })),
+      );
+      await eventually(() => batches.flat().length >= 300, { what: "300 messages in batches" });
+      await sleep(300);
+      const all = batches.flat();
+      assert.equal(new Set(all).size, 300, "every message, after the retries");
+      assert.ok(batches.length < 300, `batched (${batches.length} batches)`);
+      await w.stop();
+      // Committed: a new member of the group gets nothing again.
+      const again: string[] = [];
+      const w2 = await q.consumeBatches({
+        topic,
+        group: "writer",
+        maxWaitMs: 200,
+        handler: (msgs) => (again.push(...msgs.map(bodyText)), Promise.resolve()),
+      });
+      await q.send({ topic, key: "k0", body: "after" });
+      await eventually(() => again.includes("after"), { what: "the next message" });
+      assert.deepEqual(again, ["after"]);
+      await w2.stop();
+    },
+  );
+
+  test(
+    "batch consumer: a permanently failing batch goes to the dead-letter topic",
+    async (q, topic) => {
+      const dead: string[] = [];
+      const dlq = await q.consume({
+        topic: deadLetterTopic(topic),
+        group: "dlq",
+        handler: (m) => (dead.push(bodyText(m)), Promise.resolve()),
+      });
+      const ok: string[] = [];
+      const w = await q.consumeBatches({
+        topic,
+        group: "writer",
+        maxWaitMs: 100,
+        maxAttempts: 2,
+        permanent: (e) => String(e).includes("malformed"),
+        handler: (msgs) => {
+          if (msgs.some((m) => bodyText(m) === "bad")) {
+            return Promise.reject(new Error("malformed row"));
+          }
+          ok.push(...msgs.map(bodyText));
+          return Promise.resolve();
+        },
+      });
+      await q.send({ topic, key: "a", body: "bad" });
+      await eventually(() => dead.includes("bad"), { what: "dead-lettered batch" });
+      await q.send({ topic, key: "a", body: "good" });
+      await eventually(() => ok.includes("good"), { what: "the partition moves on" });
+      await w.stop();
+      await dlq.stop();
+    },
+  );
 }
