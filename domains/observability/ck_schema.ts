@@ -1,0 +1,103 @@
+/**
+ * The ClickHouse tables of observability, modelled on the reference's: spans and
+ * annotations with the workspace first and time second in the sort key (every query is
+ * scoped to one workspace and a time range), daily partitions, a retention TTL from
+ * configuration, and skip indexes for id lookups. Replacing engines fold the duplicates that
+ * at-least-once delivery can write; queries also dedupe (LIMIT 1 BY) until merges run.
+ */
+import type { AnalyticsDb } from "../../infra/ck/mod.ts";
+
+/** Table of spans. */
+export const SPANS_TABLE = "observability_spans";
+/** Table of annotations. */
+export const ANNOTATIONS_TABLE = "observability_annotations";
+
+function ttl(days: number): string {
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new RangeError(`Span retention of ${days} days is outside 1..3650`);
+  }
+  return `toDateTime(intDiv(start_time, 1000000)) + toIntervalDay(${days})`;
+}
+
+/** The DDL of the observability tables for a retention of `ttlDays`. */
+export function observabilityDdl(ttlDays: number): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${SPANS_TABLE} (
+      space_id String,
+      trace_id String,
+      span_id String,
+      parent_id String,
+      start_time Int64,
+      duration Int64,
+      span_type LowCardinality(String),
+      span_name String,
+      method Nullable(String),
+      psm Nullable(String),
+      logid Nullable(String),
+      call_type Nullable(String),
+      status_code Int32,
+      input String,
+      output String,
+      object_storage Nullable(String),
+      tags_string Map(String, String),
+      tags_long Map(String, Int64),
+      tags_float Map(String, Float64),
+      tags_bool Map(String, UInt8),
+      tags_byte Map(String, String),
+      system_tags_string Map(String, String),
+      system_tags_long Map(String, Int64),
+      system_tags_float Map(String, Float64),
+      ingest_time Int64,
+      INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1,
+      INDEX idx_span_id span_id TYPE bloom_filter(0.01) GRANULARITY 1,
+      INDEX idx_logid logid TYPE bloom_filter(0.01) GRANULARITY 1,
+      INDEX idx_span_name span_name TYPE bloom_filter(0.01) GRANULARITY 4
+    ) ENGINE = ReplacingMergeTree(ingest_time)
+    PARTITION BY toDate(intDiv(start_time, 1000000))
+    ORDER BY (space_id, start_time, span_id)
+    TTL ${ttl(ttlDays)}`,
+    `CREATE TABLE IF NOT EXISTS ${ANNOTATIONS_TABLE} (
+      id String,
+      space_id String,
+      trace_id String,
+      span_id String,
+      start_time Int64,
+      annotation_type LowCardinality(String),
+      key String,
+      value_type LowCardinality(String),
+      value_string String,
+      value_long Int64,
+      value_float Float64,
+      value_bool UInt8,
+      reasoning String,
+      status LowCardinality(String),
+      created_by String,
+      created_at Int64,
+      updated_by String,
+      updated_at Int64,
+      deleted_at Int64,
+      INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1,
+      INDEX idx_span_id span_id TYPE bloom_filter(0.01) GRANULARITY 1
+    ) ENGINE = ReplacingMergeTree(updated_at)
+    PARTITION BY toDate(intDiv(start_time, 1000000))
+    ORDER BY (space_id, start_time, span_id, id)
+    TTL ${ttl(ttlDays)}`,
+  ];
+}
+
+/**
+ * Creates the tables, and changes their retention when the configured TTL differs from the
+ * one they have (ALTER only then: it rewrites metadata and schedules TTL merges).
+ */
+export async function migrateObservabilityStore(ck: AnalyticsDb, ttlDays: number): Promise<void> {
+  await ck.migrate(observabilityDdl(ttlDays));
+  for (const table of [SPANS_TABLE, ANNOTATIONS_TABLE]) {
+    const rows = await ck.query<{ q: string }>(
+      "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {table:String}",
+      { table },
+    );
+    if (rows[0] && !rows[0].q.includes(`toIntervalDay(${ttlDays})`)) {
+      await ck.command(`ALTER TABLE ${table} MODIFY TTL ${ttl(ttlDays)}`);
+    }
+  }
+}

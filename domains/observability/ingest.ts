@@ -1,0 +1,110 @@
+/**
+ * Span ingestion: normalize what the SDK sent, keep the spans of workspaces the caller
+ * belongs to, and answer only once they are durable in Kafka (acknowledged by the broker).
+ * The writer (./writer.ts) moves them to ClickHouse in batches.
+ */
+import type { MessageQueue } from "../../infra/mq/mod.ts";
+import type { Logger } from "../../infra/log.ts";
+import type { Authz } from "../foundation/authz.ts";
+import { normalizeSpan } from "./normalize.ts";
+import type { SpanRow } from "./types.ts";
+
+/** Topic of accepted spans (the reference's name). */
+export const INGEST_TOPIC = "trace_ingestion_event";
+// Kafka's default message limit is 1 MB: rows are packed into messages below it.
+const MAX_MESSAGE_BYTES = 900 * 1024;
+
+/** What happened to one ingest call's spans. */
+export interface IngestResult {
+  accepted: number;
+  dropped: number;
+  repaired: number;
+}
+
+/** The ingestion service. */
+export interface IngestService {
+  /** Accepts spans from `userId`; resolves once accepted spans are durable. */
+  ingest(
+    userId: bigint,
+    spans: unknown[],
+    options?: { workspaceId?: bigint },
+  ): Promise<IngestResult>;
+}
+
+/** Creates the ingestion service. */
+export function createIngestService(deps: {
+  mq: MessageQueue;
+  authz: Authz;
+  logger?: Logger;
+  nowUs?: () => number;
+}): IngestService {
+  const nowUs = deps.nowUs ?? (() => Date.now() * 1000);
+  return {
+    async ingest(userId, spans, options = {}) {
+      const at = nowUs();
+      const bySpace = new Map<string, SpanRow[]>();
+      const reasons = new Map<string, number>();
+      let dropped = 0;
+      let repaired = 0;
+      const drop = (reason: string) => {
+        dropped++;
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      };
+      for (const input of spans) {
+        const n = normalizeSpan(input, at);
+        if ("dropped" in n) {
+          drop(n.dropped);
+          continue;
+        }
+        // OTLP carries the workspace in a header, which wins over a span's own claim.
+        if (options.workspaceId !== undefined) n.row.space_id = options.workspaceId.toString();
+        if (n.repairs.length) repaired++;
+        const list = bySpace.get(n.row.space_id) ?? [];
+        list.push(n.row);
+        bySpace.set(n.row.space_id, list);
+      }
+      const messages: { topic: string; body: Uint8Array }[] = [];
+      let accepted = 0;
+      for (const [space, rows] of bySpace) {
+        const member = /^\d{1,19}$/.test(space) && (await deps.authz.roleOf(userId, BigInt(space)));
+        if (!member) {
+          for (const _ of rows) drop(`not a member of workspace ${JSON.stringify(space)}`);
+          continue;
+        }
+        accepted += rows.length;
+        for (const body of pack(rows)) messages.push({ topic: INGEST_TOPIC, body });
+      }
+      if (messages.length) await deps.mq.send(messages);
+      if (dropped || repaired) {
+        deps.logger?.warn("spans dropped or repaired at ingestion", {
+          user_id: userId,
+          accepted,
+          dropped,
+          repaired,
+          reasons: Object.fromEntries(reasons),
+        });
+      }
+      return { accepted, dropped, repaired };
+    },
+  };
+}
+
+// Rows as JSON lines, several messages when they do not fit in one.
+function pack(rows: SpanRow[]): Uint8Array[] {
+  const enc = new TextEncoder();
+  const out: Uint8Array[] = [];
+  let lines: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const line = JSON.stringify(row) + "\n";
+    if (size + line.length > MAX_MESSAGE_BYTES && lines.length) {
+      out.push(enc.encode(lines.join("")));
+      lines = [];
+      size = 0;
+    }
+    lines.push(line);
+    size += line.length;
+  }
+  if (lines.length) out.push(enc.encode(lines.join("")));
+  return out;
+}
