@@ -107,10 +107,13 @@ function condition(ff: FilterField, path: string, param: Param): string {
   const qt = ff.query_type ?? "eq";
   if (src.kind === "status") return statusCondition(qt, values, path);
   const type = src.type;
-  const expr = src.kind === "column" ? src.column : `${src.map}[${param("String", name)}]`;
-  const present = src.kind === "column"
-    ? (src.nullable ? `(${src.column} IS NOT NULL AND ${src.column} != '')` : `${src.column} != ''`)
-    : `mapContains(${src.map}, ${param("String", name)})`;
+  const expr = () => (src.kind === "column" ? src.column : `${src.map}[${param("String", name)}]`);
+  const present = () =>
+    src.kind === "column"
+      ? (src.nullable
+        ? `(${src.column} IS NOT NULL AND ${src.column} != '')`
+        : `${src.column} != ''`)
+      : `mapContains(${src.map}, ${param("String", name)})`;
   const scale = src.kind === "column" ? src.scale ?? 1 : 1;
   const typed = () => values.map((v) => parseValue(v, type, scale, `${path}.values`));
   const one = () => {
@@ -122,15 +125,14 @@ function condition(ff: FilterField, path: string, param: Param): string {
   };
   switch (qt) {
     case "eq":
-      return `${expr} = ${one()}`;
+      return `${expr()} = ${one()}`;
     case "not_eq":
-      return `${expr} != ${one()}`;
+      return `${expr()} != ${one()}`;
     case "in":
     case "not_in": {
       if (values.length === 0) throw invalidParam(`${path}.values`, `${qt} needs values`);
-      return `${expr} ${qt === "in" ? "IN" : "NOT IN"} ${
-        param(`Array(${CH_TYPE[type]})`, typed())
-      }`;
+      const e = expr();
+      return `${e} ${qt === "in" ? "IN" : "NOT IN"} ${param(`Array(${CH_TYPE[type]})`, typed())}`;
     }
     case "lt":
     case "lte":
@@ -138,22 +140,21 @@ function condition(ff: FilterField, path: string, param: Param): string {
     case "gte": {
       need(type === "long" || type === "double");
       const op = { lt: "<", lte: "<=", gt: ">", gte: ">=" }[qt];
-      return `${expr} ${op} ${one()}`;
+      return `${expr()} ${op} ${one()}`;
     }
     case "match":
     case "not_match": {
       need(type === "string");
       if (values.length === 0) throw invalidParam(`${path}.values`, `${qt} needs values`);
-      const any = values.map((v) =>
-        `positionCaseInsensitiveUTF8(${expr}, ${param("String", v)}) > 0`
-      );
+      const e = expr();
+      const any = values.map((v) => `positionCaseInsensitiveUTF8(${e}, ${param("String", v)}) > 0`);
       const sql = `(${any.join(" OR ")})`;
       return qt === "match" ? sql : `NOT ${sql}`;
     }
     case "exist":
-      return present;
+      return present();
     case "not_exist":
-      return `NOT ${present}`;
+      return `NOT ${present()}`;
     default:
       throw invalidParam(
         `${path}.query_type`,
@@ -190,7 +191,7 @@ function parseValue(v: string, type: FieldType, scale: number, path: string): un
       if (n > 9223372036854775807n || n < -9223372036854775808n) {
         throw invalidParam(path, "out of int64 range");
       }
-      return n.toString();
+      return n; // the client writes bigints unquoted, also inside arrays
     }
     case "double": {
       const n = Number(v);

@@ -1,0 +1,175 @@
+/**
+ * GenAI messages to Coze Loop's model input/output JSON (`{messages, tools}` and
+ * `{choices:[{message}]}`), from the three shapes instrumentations use: flattened attributes
+ * (`gen_ai.prompt.0.role`, OpenInference `llm.input_messages.0.message.content`), one JSON
+ * attribute (`gen_ai.input.messages`, parts-based), and per-message events.
+ */
+import type { OtlpAttributes } from "./types.ts";
+import { plainValue } from "./_values.ts";
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A JSON string parsed when it holds an object or array; any other value as it is. */
+export function parseJsonish(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const text = value.trim();
+  if (!text.startsWith("{") && !text.startsWith("[")) return value;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The value under `prefix`: the attribute itself (a JSON string is parsed), or the structure
+ * rebuilt from `prefix.<path>` keys where numeric segments are array indexes. A shorter key
+ * wins over deeper ones under it. Undefined when there is neither.
+ */
+export function unflatten(attrs: OtlpAttributes, prefix: string): unknown {
+  const own = attrs.get(prefix);
+  if (own !== undefined) return parseJsonish(plainValue(own));
+  const root: Tree = new Map();
+  let found = false;
+  for (const [key, value] of attrs) {
+    if (prefix !== "" && !key.startsWith(prefix + ".")) continue;
+    insert(root, (prefix === "" ? key : key.slice(prefix.length + 1)).split("."), value);
+    found = true;
+  }
+  return found ? toPlain(root) : undefined;
+}
+
+/** Event attributes as one nested object (`message.role` -> `{message: {role}}`). */
+export function eventObject(attrs: OtlpAttributes): Json {
+  const value = unflatten(attrs, "");
+  return isObject(value) ? value : {};
+}
+
+type Tree = Map<string, Tree | { leaf: unknown }>;
+
+function insert(tree: Tree, parts: string[], value: Parameters<typeof plainValue>[0]): void {
+  let node = tree;
+  for (const part of parts.slice(0, -1)) {
+    const next = node.get(part);
+    if (next !== undefined && !(next instanceof Map)) return; // a shorter key already holds it
+    if (next === undefined) node.set(part, node = new Map());
+    else node = next;
+  }
+  // Leaves stay as sent: a message `content` that happens to look like JSON is still text.
+  node.set(parts[parts.length - 1], { leaf: plainValue(value) });
+}
+
+function toPlain(tree: Tree): unknown {
+  const entries = [...tree].map(([k, v]) => [k, v instanceof Map ? toPlain(v) : v.leaf] as const);
+  if (entries.length > 0 && entries.every(([k]) => /^\d+$/.test(k))) {
+    return entries.sort((a, b) => Number(a[0]) - Number(b[0])).map(([, v]) => v);
+  }
+  return Object.fromEntries(entries);
+}
+
+const asText = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : typeof v === "string" ? v : JSON.stringify(v);
+
+/**
+ * One source message to Coze Loop messages: `content` or `parts`, reasoning, tool calls and
+ * tool results. A message carrying several tool results becomes one message per result,
+ * as chat APIs want one tool message per call.
+ */
+export function toModelMessages(source: unknown, defaultRole?: string): Json[] {
+  if (!isObject(source)) return [];
+  const msg = isObject(source.message) ? source.message : source;
+  const out: Json = { role: msg.role ?? defaultRole };
+  if (typeof msg.content === "string") out.content = msg.content;
+  if (typeof msg.reasoning_content === "string") out.reasoning_content = msg.reasoning_content;
+  if (typeof msg.tool_call_id === "string") out.tool_call_id = msg.tool_call_id;
+  const rawParts = [msg.contents, msg.content, msg.parts].find((p) => Array.isArray(p));
+  const { parts, toolCalls, results } = convertParts((rawParts ?? []) as unknown[], out);
+  const calls = [...toolCalls, ...convertToolCalls(parseJsonish(msg.tool_calls))];
+  if (parts.length > 0) out.parts = parts;
+  if (calls.length > 0) out.tool_calls = calls;
+  if (results.length > 1) return results.map((r) => ({ role: out.role, ...r }));
+  if (results.length === 1) Object.assign(out, results[0]);
+  return [out];
+}
+
+function convertParts(raw: unknown[], msg: Json) {
+  const parts: Json[] = [], toolCalls: Json[] = [], results: Json[] = [];
+  for (const item of raw) {
+    if (!isObject(item)) continue;
+    const p = isObject(item.message_content) ? item.message_content : item;
+    const text = p.text ?? p.content;
+    switch (p.type) {
+      case "text":
+        parts.push({ type: "text", text });
+        break;
+      case "image":
+      case "image_url": {
+        const url = isObject(p.image_url) ? p.image_url.url : p.image_url ?? p.url;
+        parts.push({ type: "image_url", image_url: { url } });
+        break;
+      }
+      case "reasoning":
+        msg.reasoning_content = text;
+        break;
+      case "tool_call":
+        toolCalls.push(toolCall(p.id, p.name, p.arguments));
+        break;
+      case "tool_call_response":
+        results.push({ content: asText(p.response ?? p.result), tool_call_id: p.id });
+        break;
+    }
+  }
+  return { parts, toolCalls, results };
+}
+
+function toolCall(id: unknown, name: unknown, args: unknown): Json {
+  return { type: "function", id, function: { name, arguments: asText(args) } };
+}
+
+function convertToolCalls(raw: unknown): Json[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isObject).map((item) => {
+    const call = isObject(item.tool_call) ? item.tool_call : item;
+    const fn = isObject(call.function) ? call.function : call;
+    return toolCall(call.id, fn.name, fn.arguments);
+  });
+}
+
+/** One output message (or a `{message, finish_reason, index}` choice) as a choice. */
+export function toChoices(source: unknown): Json[] {
+  if (!isObject(source)) return [];
+  const extra: Json = {};
+  if (source.index !== undefined) extra.index = source.index;
+  if (source.finish_reason !== undefined) extra.finish_reason = source.finish_reason;
+  return toModelMessages(parseJsonish(source.message) ?? source, "assistant")
+    .map((message) => ({ ...extra, message }));
+}
+
+/**
+ * Tool definitions: `gen_ai.request.functions.N.*` (parameters as a JSON string),
+ * `gen_ai.tool.definitions` (a JSON array, with or without a `function` wrapper) or
+ * OpenInference `llm.tools.N.tool.json_schema`. Undefined when there are none.
+ */
+export function modelTools(attrs: OtlpAttributes): Json[] | undefined {
+  const functions = unflatten(attrs, "gen_ai.request.functions");
+  const definitions = unflatten(attrs, "gen_ai.tool.definitions");
+  const openInference = unflatten(attrs, "llm.tools");
+  const raw = [functions, definitions, openInference].find((t) => Array.isArray(t)) as
+    | unknown[]
+    | undefined;
+  if (raw === undefined) return undefined;
+  const tools = raw.filter(isObject).map((item) => {
+    const schema = isObject(item.tool) ? parseJsonish(item.tool.json_schema) : item;
+    const body = isObject(schema) ? schema : {};
+    const fn = isObject(body.function) ? body.function : body;
+    const parameters = parseJsonish(fn.parameters ?? "{}");
+    return {
+      type: "function",
+      function: { name: fn.name ?? "", description: fn.description ?? "", parameters },
+    };
+  });
+  return tools.length > 0 ? tools : undefined;
+}
