@@ -1,0 +1,250 @@
+/** `/api/observability/v1/*`: span list, trace view, filterable fields, annotations (web UI). */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { SpanQueryService } from "../../domains/observability/query/spans.ts";
+import type { AnnotationService } from "../../domains/observability/annotations.ts";
+import { fieldMeta } from "../../domains/observability/query/fields.ts";
+import type { Authz } from "../../domains/foundation/authz.ts";
+import { apiOk } from "../_wire/json.ts";
+import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { i64, id64, jsonBody } from "../_wire/schemas.ts";
+import { parseFilters } from "../_wire/filters.ts";
+import { outputAnnotation, outputSpan } from "../_wire/convert_span.ts";
+import type { RouteApp } from "../_env.ts";
+
+const tags = ["observability"];
+const base = "/api/observability/v1";
+const hex = (max: number) => z.string().regex(/^[0-9a-fA-F]+$/, "expected hex").max(max);
+
+const listSpans = createRoute({
+  method: "post",
+  path: `${base}/spans/list`,
+  tags,
+  summary: "Filtered, paged span list (root, all or LLM spans)",
+  request: {
+    body: jsonBody(
+      z.object({
+        workspace_id: id64,
+        start_time: i64,
+        end_time: i64,
+        filters: z.unknown().optional(),
+        page_size: z.number().int().min(1).max(1000).optional(),
+        order_bys: z.array(
+          z.object({ field: z.string().optional(), is_asc: z.boolean().optional() }),
+        )
+          .max(4).optional(),
+        page_token: z.string().max(512).optional(),
+        platform_type: z.string().max(32).optional(),
+        span_list_type: z.enum(["root_span", "all_span", "llm_span"]).optional(),
+        without_clip: z.boolean().optional(),
+      }).strict(),
+    ),
+  },
+  responses: envelopeResponse,
+});
+const getTrace = createRoute({
+  method: "get",
+  path: `${base}/traces/{trace_id}`,
+  tags,
+  summary: "Every span of a trace",
+  request: {
+    params: z.object({ trace_id: hex(64) }),
+    query: z.object({
+      workspace_id: id64,
+      start_time: i64,
+      end_time: i64,
+      platform_type: z.string().max(32).optional(),
+    }).passthrough(),
+  },
+  responses: envelopeResponse,
+});
+const metaInfo = createRoute({
+  method: "get",
+  path: `${base}/traces/meta_info`,
+  tags,
+  summary: "The filterable span fields",
+  request: {
+    query: z.object({
+      workspace_id: id64,
+      platform_type: z.string().max(32).optional(),
+      span_list_type: z.string().max(32).optional(),
+    }),
+  },
+  responses: envelopeResponse,
+});
+const annotation = z.object({
+  id: z.string().optional(),
+  span_id: hex(32),
+  trace_id: hex(64),
+  workspace_id: z.string().regex(/^\d{1,19}$/, "expected a workspace id"),
+  start_time: i64.optional(),
+  type: z.string().max(32).optional(),
+  key: z.string().min(1).max(256),
+  value_type: z.enum(["string", "category", "number", "long", "double", "bool"]).optional(),
+  value: z.string().max(65_536),
+  status: z.string().max(32).optional(),
+  reasoning: z.string().max(65_536).optional(),
+}).passthrough();
+const createAnnotation = createRoute({
+  method: "post",
+  path: `${base}/annotations`,
+  tags,
+  summary: "Create a manual annotation on a span",
+  request: {
+    body: jsonBody(z.object({ annotation, platform_type: z.string().max(32).optional() }).strict()),
+  },
+  responses: envelopeResponse,
+});
+const updateAnnotation = createRoute({
+  method: "put",
+  path: `${base}/annotations/{annotation_id}`,
+  tags,
+  summary: "Change an annotation",
+  request: {
+    params: z.object({ annotation_id: z.string().min(1).max(64) }),
+    body: jsonBody(z.object({ annotation, platform_type: z.string().max(32).optional() }).strict()),
+  },
+  responses: envelopeResponse,
+});
+const deleteAnnotation = createRoute({
+  method: "delete",
+  path: `${base}/annotations/{annotation_id}`,
+  tags,
+  summary: "Delete an annotation",
+  request: {
+    params: z.object({ annotation_id: z.string().min(1).max(64) }),
+    query: z.object({
+      workspace_id: id64,
+      trace_id: hex(64),
+      span_id: hex(32).optional(),
+      start_time: i64.optional(),
+      annotation_key: z.string().max(256).optional(),
+      platform_type: z.string().max(32).optional(),
+    }),
+  },
+  responses: envelopeResponse,
+});
+const listAnnotations = createRoute({
+  method: "post",
+  path: `${base}/annotations/list`,
+  tags,
+  summary: "Annotations of a span",
+  request: {
+    body: jsonBody(
+      z.object({
+        workspace_id: id64,
+        span_id: hex(32),
+        trace_id: hex(64),
+        start_time: i64.optional(),
+        platform_type: z.string().max(32).optional(),
+        desc_by_updated_at: z.boolean().optional(),
+      }).strict(),
+    ),
+  },
+  responses: envelopeResponse,
+});
+
+/** The web observability routes. */
+export function observabilityRoutes(deps: {
+  authz: Authz;
+  spans: SpanQueryService;
+  annotations: AnnotationService;
+}): RouteApp {
+  const app = routeGroup();
+  // meta_info before {trace_id}: routes match in the order they are added.
+  app.openapi(listSpans, async (c) => {
+    const b = c.req.valid("json");
+    const page = await deps.spans.list(c.get("caller").userId, {
+      workspaceId: b.workspace_id,
+      startTimeMs: Number(b.start_time),
+      endTimeMs: Number(b.end_time),
+      filters: parseFilters(b.filters),
+      pageSize: b.page_size,
+      pageToken: b.page_token,
+      spanListType: b.span_list_type,
+      ascending: b.order_bys?.[0]?.field === "start_time" && b.order_bys[0].is_asc === true,
+    });
+    return apiOk(c, {
+      spans: page.spans.map((s) => outputSpan(s)),
+      next_page_token: page.nextPageToken,
+      has_more: page.hasMore,
+    });
+  });
+  app.openapi(metaInfo, async (c) => {
+    await deps.authz.requireMember(c.get("caller").userId, c.req.valid("query").workspace_id);
+    const field_metas = Object.fromEntries(
+      fieldMeta().map((f) => [f.name, { value_type: f.type, filter_types: f.query_types }]),
+    );
+    return apiOk(c, { field_metas, key_span_type: ["model", "LLMCall", "agent", "tool"] });
+  });
+  app.openapi(getTrace, async (c) => {
+    const q = c.req.valid("query");
+    const traceId = c.req.valid("param").trace_id;
+    const spans = await deps.spans.trace(c.get("caller").userId, {
+      workspaceId: q.workspace_id,
+      traceId,
+      startTimeMs: Number(q.start_time),
+      endTimeMs: Number(q.end_time),
+    });
+    const out = await Promise.all(
+      spans.map(async (s) => outputSpan(s, await deps.spans.payloadUrls(s))),
+    );
+    let input = 0n;
+    let output = 0n;
+    for (const s of spans) {
+      input += BigInt(s.tags_long.input_tokens ?? 0);
+      output += BigInt(s.tags_long.output_tokens ?? 0);
+    }
+    return apiOk(c, {
+      spans: out,
+      traces_advance_info: { trace_id: traceId.toLowerCase(), tokens: { input, output } },
+    });
+  });
+  app.openapi(createAnnotation, async (c) => {
+    const a = c.req.valid("json").annotation;
+    const r = await deps.annotations.create(c.get("caller").userId, {
+      workspaceId: BigInt(a.workspace_id),
+      traceId: a.trace_id,
+      spanId: a.span_id,
+      key: a.key,
+      value: a.value,
+      valueType: a.value_type,
+      reasoning: a.reasoning,
+      type: "manual_feedback",
+    });
+    return apiOk(c, { annotation_id: r.id });
+  });
+  app.openapi(updateAnnotation, async (c) => {
+    const a = c.req.valid("json").annotation;
+    await deps.annotations.update(c.get("caller").userId, c.req.valid("param").annotation_id, {
+      workspaceId: BigInt(a.workspace_id),
+      traceId: a.trace_id,
+      spanId: a.span_id,
+      key: a.key,
+      value: a.value,
+      valueType: a.value_type,
+      reasoning: a.reasoning,
+    });
+    return apiOk(c);
+  });
+  app.openapi(deleteAnnotation, async (c) => {
+    const q = c.req.valid("query");
+    await deps.annotations.remove(c.get("caller").userId, {
+      workspaceId: q.workspace_id,
+      id: c.req.valid("param").annotation_id,
+      traceId: q.trace_id,
+      spanId: q.span_id,
+    });
+    return apiOk(c);
+  });
+  app.openapi(listAnnotations, async (c) => {
+    const b = c.req.valid("json");
+    const list = await deps.annotations.list(c.get("caller").userId, {
+      workspaceId: b.workspace_id,
+      traceId: b.trace_id,
+      spanId: b.span_id,
+    });
+    if (b.desc_by_updated_at) list.sort((x, y) => y.updatedAt - x.updatedAt);
+    return apiOk(c, { annotations: list.map(outputAnnotation) });
+  });
+  return app;
+}
