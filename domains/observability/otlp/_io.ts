@@ -85,11 +85,12 @@ export function spanOutput(span: OtlpSpan): string {
     outputFromMessages(a, "llm.output_messages") ?? firstText(a, OUTPUT_KEYS) ?? "";
 }
 
+/** The attribute as text; an empty one counts as absent, so that lower sources still apply. */
 function text(attrs: OtlpAttributes, key: string): string | undefined {
   const value = attrs.get(key);
   if (value === undefined || value.type === "empty") return undefined;
   const plain = plainValue(value);
-  return typeof plain === "string" ? plain : JSON.stringify(plain);
+  return (typeof plain === "string" ? plain : JSON.stringify(plain)) || undefined;
 }
 
 function firstText(attrs: OtlpAttributes, keys: string[]): string | undefined {

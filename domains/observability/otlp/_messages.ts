@@ -36,7 +36,9 @@ export function unflatten(attrs: OtlpAttributes, prefix: string): unknown {
   let found = false;
   for (const [key, value] of attrs) {
     if (prefix !== "" && !key.startsWith(prefix + ".")) continue;
-    insert(root, (prefix === "" ? key : key.slice(prefix.length + 1)).split("."), value);
+    const parts = (prefix === "" ? key : key.slice(prefix.length + 1)).split(".");
+    if (parts.length > MAX_KEY_DEPTH) continue; // deeper keys are dropped: they bound recursion
+    insert(root, parts, value);
     found = true;
   }
   return found ? toPlain(root) : undefined;
@@ -49,6 +51,9 @@ export function eventObject(attrs: OtlpAttributes): Json {
 }
 
 type Tree = Map<string, Tree | { leaf: unknown }>;
+
+/** Key segments rebuilt into structure. */
+const MAX_KEY_DEPTH = 16;
 
 function insert(tree: Tree, parts: string[], value: Parameters<typeof plainValue>[0]): void {
   let node = tree;

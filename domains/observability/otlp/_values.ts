@@ -67,7 +67,8 @@ export function str(value: unknown): string {
  */
 export function parseLong(value: unknown): bigint | null {
   if (typeof value === "bigint") return value;
-  if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : null;
+  // A JSON number past 2^53 has lost its last digits, but a time stays right to the µs.
+  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : null;
   if (typeof value === "string") return /^-?\d+$/.test(value.trim()) ? BigInt(value.trim()) : null;
   if (typeof value === "object" && value !== null && "low" in value && "high" in value) {
     return BigInt(String(value)); // a Long: its toString() honours `unsigned`
@@ -133,10 +134,16 @@ function parseBytes(value: unknown): Uint8Array | null {
   return typeof value === "string" ? fromBase64(value.trim()) : null;
 }
 
+/** Nesting allowed in array and kvlist values: real ones are shallow; this bounds recursion. */
+export const MAX_VALUE_DEPTH = 32;
+
 /** An AnyValue; a leaf that does not parse as its declared type is kept as a string. */
-export function parseAnyValue(value: unknown, path: string): OtlpAnyValue {
+export function parseAnyValue(value: unknown, path: string, depth = 0): OtlpAnyValue {
   const obj = optObject(value, path);
   if (obj === null) return { type: "empty" };
+  if (depth > MAX_VALUE_DEPTH) {
+    throw new OtlpDecodeError(`${path}: values nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  }
   let v: unknown;
   if ((v = field(obj, "stringValue")) != null) return { type: "string", value: str(v) };
   if ((v = field(obj, "boolValue")) != null) {
@@ -152,11 +159,13 @@ export function parseAnyValue(value: unknown, path: string): OtlpAnyValue {
   }
   if ((v = field(obj, "arrayValue")) != null) {
     const values = optArray(field(reqObject(v, path), "values"), `${path}.arrayValue.values`);
-    return { type: "array", value: values.map((x, i) => parseAnyValue(x, `${path}.values[${i}]`)) };
+    const parsed = values.map((x, i) => parseAnyValue(x, `${path}.values[${i}]`, depth + 1));
+    return { type: "array", value: parsed };
   }
   if ((v = field(obj, "kvlistValue")) != null) {
     const values = field(reqObject(v, path), "values");
-    return { type: "kvlist", value: parseAttributes(values, `${path}.kvlistValue.values`) };
+    const parsed = parseAttributes(values, `${path}.kvlistValue.values`, depth + 1);
+    return { type: "kvlist", value: parsed };
   }
   if ((v = field(obj, "bytesValue")) != null) {
     const bytes = parseBytes(v);
@@ -166,11 +175,12 @@ export function parseAnyValue(value: unknown, path: string): OtlpAnyValue {
 }
 
 /** A repeated KeyValue as a Map; a repeated key keeps its last value. */
-export function parseAttributes(value: unknown, path: string): OtlpAttributes {
+export function parseAttributes(value: unknown, path: string, depth = 0): OtlpAttributes {
   const out: OtlpAttributes = new Map();
   optArray(value, path).forEach((item, i) => {
     const kv = reqObject(item, `${path}[${i}]`);
-    out.set(str(field(kv, "key")), parseAnyValue(field(kv, "value"), `${path}[${i}].value`));
+    const parsed = parseAnyValue(field(kv, "value"), `${path}[${i}].value`, depth);
+    out.set(str(field(kv, "key")), parsed);
   });
   return out;
 }

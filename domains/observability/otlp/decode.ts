@@ -79,7 +79,7 @@ function withPrefix<T>(prefix: string, run: () => T): T {
 }
 
 function normalizeRequest(doc: unknown): ExportTraceServiceRequestShape {
-  const root = reqObject(doc, "body");
+  const root = reqObject(doc, "top level");
   const list = optArray(field(root, "resourceSpans"), "resourceSpans");
   return { resourceSpans: list.map((rs, i) => resourceSpans(rs, `resourceSpans[${i}]`)) };
 }

@@ -67,19 +67,24 @@ export function otlpToInputSpans(
   return { spans, dropped, reasons };
 }
 
+/** Client-supplied text in a reason, shortened: reasons end up in logs. */
+function clip(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 64)}...` : text;
+}
+
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO = /^0*$/;
 
 function invalidIds(span: OtlpSpan): string | undefined {
   if (!TRACE_ID.test(span.traceId) || ZERO.test(span.traceId)) {
-    return `invalid trace id "${span.traceId}": want 32 hex digits, not all zero`;
+    return `invalid trace id "${clip(span.traceId)}": want 32 hex digits, not all zero`;
   }
   if (!SPAN_ID.test(span.spanId) || ZERO.test(span.spanId)) {
-    return `invalid span id "${span.spanId}": want 16 hex digits, not all zero`;
+    return `invalid span id "${clip(span.spanId)}": want 16 hex digits, not all zero`;
   }
   if (!ZERO.test(span.parentSpanId) && !SPAN_ID.test(span.parentSpanId)) {
-    return `invalid parent span id "${span.parentSpanId}": want 16 hex digits or none`;
+    return `invalid parent span id "${clip(span.parentSpanId)}": want 16 hex digits or none`;
   }
   return undefined;
 }
@@ -95,7 +100,7 @@ function invalidTimes(span: OtlpSpan): string | undefined {
 }
 
 function mapSpan(span: OtlpSpan, ctx: SpanContext): InputSpan | string {
-  const where = `span "${span.name}" (span id "${span.spanId}")`;
+  const where = `span "${clip(span.name)}" (span id "${clip(span.spanId)}")`;
   const invalid = invalidIds(span) ?? invalidTimes(span);
   if (invalid) return `${where}: ${invalid}`;
   const workspace = asString(span.attributes.get(FIELD_KEYS.workspace))?.trim() || ctx.workspaceId;
@@ -105,7 +110,7 @@ function mapSpan(span: OtlpSpan, ctx: SpanContext): InputSpan | string {
   const tags = spanTags(span, startMicros);
   const error = errorText(span);
   if (error !== undefined) setTag(tags.string, "error", error);
-  const explicitStatus = Number(asLong(span.attributes.get(FIELD_KEYS.statusCode)) ?? 0n);
+  const explicitStatus = int32(asLong(span.attributes.get(FIELD_KEYS.statusCode)) ?? 0n);
   const service = asString(span.attributes.get(FIELD_KEYS.service)) ??
     asString(ctx.resource.get(FIELD_KEYS.service));
   const logId = asString(span.attributes.get(FIELD_KEYS.logId));
@@ -136,6 +141,11 @@ function mapSpan(span: OtlpSpan, ctx: SpanContext): InputSpan | string {
     system_tags_long: system.long,
     system_tags_double: system.double,
   };
+}
+
+/** status_code is an Int32 column; a code beyond it still means "failed". */
+function int32(n: bigint): number {
+  return n >= -(2n ** 31n) && n < 2n ** 31n ? Number(n) : -1;
 }
 
 function spanType(span: OtlpSpan): string {
