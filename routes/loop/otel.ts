@@ -1,0 +1,84 @@
+/**
+ * `POST /v1/loop/opentelemetry/v1/traces`: OTLP/HTTP traces in protobuf or JSON, optionally
+ * gzip, with the workspace in the `cozeloop-workspace-id` header. Answers an OTLP
+ * ExportTraceServiceResponse in the request's encoding, with `partial_success` counting the
+ * spans that were dropped (malformed, or in a workspace the caller is not a member of).
+ */
+import { Hono } from "hono";
+import type { IngestService } from "../../domains/observability/ingest.ts";
+import {
+  decodeOtlpJson,
+  decodeOtlpProtobuf,
+  encodeOtlpResponse,
+  maybeGunzip,
+  OtlpDecodeError,
+  otlpFormatOf,
+  otlpToInputSpans,
+} from "../../domains/observability/otlp/mod.ts";
+import { Codes } from "../../domains/errors.ts";
+import { wireJson } from "../_wire/json.ts";
+import type { AppEnv } from "../_env.ts";
+
+/** Path of the OTLP endpoint. */
+export const OTLP_TRACES_PATH = "/v1/loop/opentelemetry/v1/traces";
+
+/** The OTLP route (raw bodies, so not a validated JSON route). */
+export function otelRoutes(ingest: IngestService): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post(OTLP_TRACES_PATH, async (c) => {
+    const format = otlpFormatOf(c.req.header("content-type") ?? "");
+    if (!format) {
+      return wireJson(c, {
+        code: Codes.invalidParam,
+        msg: "invalid param: Content-Type: application/x-protobuf or application/json",
+      }, 415);
+    }
+    const workspace = c.req.header("cozeloop-workspace-id") ?? "";
+    if (!/^\d{1,19}$/.test(workspace)) {
+      return wireJson(c, {
+        code: Codes.invalidParam,
+        msg: "invalid param: cozeloop-workspace-id header: expected a workspace id",
+      }, 400);
+    }
+    let request;
+    try {
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const body = await maybeGunzip(raw, c.req.header("content-encoding"));
+      request = format === "protobuf"
+        ? decodeOtlpProtobuf(body)
+        : decodeOtlpJson(new TextDecoder().decode(body));
+    } catch (err) {
+      if (!(err instanceof OtlpDecodeError)) throw err;
+      const status = err.kind === "too_large"
+        ? 413
+        : err.kind === "unsupported_encoding"
+        ? 415
+        : 400;
+      return wireJson(
+        c,
+        { code: Codes.invalidParam, msg: `invalid param: body: ${err.message}` },
+        status,
+      );
+    }
+    const mapped = otlpToInputSpans(request, workspace);
+    const r = await ingest.ingest(c.get("caller").userId, mapped.spans);
+    const rejected = mapped.dropped + r.dropped;
+    const out = encodeOtlpResponse(
+      rejected
+        ? {
+          rejectedSpans: rejected,
+          errorMessage: `${rejected} span(s) rejected: ${
+            [...mapped.reasons].slice(0, 3).join("; ") || "not a member of the workspace"
+          }`,
+        }
+        : {},
+      format,
+    );
+    return c.body(
+      out as Uint8Array<ArrayBuffer> | string,
+      200,
+      { "Content-Type": format === "protobuf" ? "application/x-protobuf" : "application/json" },
+    );
+  });
+  return app;
+}
