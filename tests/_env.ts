@@ -26,14 +26,14 @@ export function sleep(ms: number): Promise<void> {
 export async function eventually<T>(
   fn: () => Promise<T> | T,
   options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let last: T | undefined;
   let lastErr: unknown;
   while (Date.now() < deadline) {
     try {
       last = await fn();
-      if (last) return last;
+      if (last) return last as NonNullable<T>;
     } catch (e) {
       lastErr = e;
     }
