@@ -9,9 +9,18 @@ import { StartupError, waitForDependencies } from "./infra/startup.ts";
 import { DB_MIGRATIONS } from "./infra/db/migrations.ts";
 import { DOMAIN_MIGRATIONS } from "./domains/migrations.ts";
 import { createServices } from "./domains/services.ts";
+import { migrateObservabilityStore } from "./domains/observability/ck_schema.ts";
+import { startSpanWriter } from "./domains/observability/writer.ts";
+import {
+  createModelCatalogue,
+  loadModelCatalogue,
+  type ModelCatalogue,
+  ModelCatalogueError,
+} from "./domains/llm/catalogue.ts";
 import { CK_MIGRATIONS } from "./infra/ck/migrations.ts";
 import { KAFKA_TOPICS } from "./infra/mq/topics.ts";
 import { createApp } from "./routes/app.ts";
+import { UPLOAD_PATH } from "./routes/loop/files.ts";
 import type { ConsumerWorker } from "./infra/mq/mod.ts";
 
 /** A running server. */
@@ -25,6 +34,8 @@ export interface RunningServer {
 export async function start(env: Record<string, string | undefined>): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel });
+  // Before any connection: a bad models file should fail start-up at once.
+  const models = await loadModels(config.modelsFile, env, logger);
   const infra = createInfra(config, logger);
   const workers: ConsumerWorker[] = [];
   try {
@@ -32,6 +43,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     const applied = await infra.db.migrate({ ...DB_MIGRATIONS, ...DOMAIN_MIGRATIONS });
     if (applied.length) logger.info("applied MySQL migrations", { migrations: applied });
     await infra.ck.migrate(CK_MIGRATIONS);
+    await migrateObservabilityStore(infra.ck, config.spanTtlDays);
     await infra.storage.ensureBucket();
     await infra.mq.ensureTopics(KAFKA_TOPICS);
     workers.push(await infra.mq.startDelayForwarder());
@@ -48,8 +60,26 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   }
   const sessionSecret = config.sessionSecret ??
     Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
-  const services = createServices(infra, { logger, sessionSecret });
-  const app = createApp({ logger, ...services, secureCookies: config.secureCookies });
+  const services = createServices(infra, {
+    logger,
+    sessionSecret,
+    models,
+    maxUploadBytes: config.maxUploadBytes,
+  });
+  try {
+    workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }));
+    workers.push(await services.annotations.startRetryWorker());
+  } catch (err) {
+    await Promise.allSettled(workers.map((w) => w.stop()));
+    await infra.close().catch(() => {});
+    throw err;
+  }
+  const app = createApp({
+    logger,
+    ...services,
+    secureCookies: config.secureCookies,
+    streamedPaths: [UPLOAD_PATH],
+  });
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
@@ -61,6 +91,29 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   const shutdown = () =>
     stopping ??= drain({ server, workers, infra, logger, timeoutMs: config.shutdownTimeoutMs });
   return { addr: server.addr as Deno.NetAddr, shutdown };
+}
+
+// The models file names api keys by environment variable; `env` resolves them.
+async function loadModels(
+  file: string | undefined,
+  env: Record<string, string | undefined>,
+  logger: Logger,
+): Promise<ModelCatalogue> {
+  if (!file) {
+    logger.warn("COZE_LOOP_MODELS_FILE is not set: the model catalogue is empty");
+    return createModelCatalogue([]);
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    throw new ModelCatalogueError(
+      `Cannot read the models file ${file} (COZE_LOOP_MODELS_FILE): ${(err as Error).message}`,
+    );
+  }
+  const catalogue = loadModelCatalogue(text, env, file);
+  logger.info("loaded the model catalogue", { file, models: catalogue.size });
+  return catalogue;
 }
 
 async function drain(o: {

@@ -10,6 +10,16 @@ import { type AccountService, createAccountService } from "./foundation/accounts
 import { createSessionService, type SessionService } from "./foundation/sessions.ts";
 import { createTokenService, type TokenService } from "./foundation/tokens.ts";
 import { createWorkspaceService, type WorkspaceService } from "./foundation/workspaces.ts";
+import {
+  createFileService,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  type FileService,
+} from "./foundation/files.ts";
+import { createModelCatalogue, type ModelCatalogue } from "./llm/catalogue.ts";
+import { createModelService, type ModelService } from "./llm/models.ts";
+import { createIngestService, type IngestService } from "./observability/ingest.ts";
+import { createSpanQueryService, type SpanQueryService } from "./observability/query/spans.ts";
+import { type AnnotationService, createAnnotationService } from "./observability/annotations.ts";
 
 /** Every domain service. */
 export interface Services {
@@ -19,12 +29,24 @@ export interface Services {
   accounts: AccountService;
   workspaces: WorkspaceService;
   tokens: TokenService;
+  files: FileService;
+  models: ModelService;
+  ingest: IngestService;
+  spans: SpanQueryService;
+  annotations: AnnotationService;
 }
 
 /** Builds the services. */
 export function createServices(
   infra: Infra,
-  options: { logger: Logger; sessionSecret: string },
+  options: {
+    logger: Logger;
+    sessionSecret: string;
+    /** Largest file upload; DEFAULT_MAX_UPLOAD_BYTES when not given. */
+    maxUploadBytes?: number;
+    /** The LLM model catalogue; empty when not given. */
+    models?: ModelCatalogue;
+  },
 ): Services {
   const { db, cache, ids, limiter } = infra;
   const authz = createAuthz({ db, cache });
@@ -35,6 +57,24 @@ export function createServices(
     sessions,
     accounts: createAccountService({ db, ids, sessions, limiter }),
     workspaces: createWorkspaceService({ db, authz }),
-    tokens: createTokenService({ db, ids, cache, logger: options.logger }),
+    files: createFileService({
+      storage: infra.storage,
+      authz,
+      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    }),
+    tokens: createTokenService({
+      db,
+      ids,
+      cache,
+      broadcast: infra.broadcast,
+      logger: options.logger,
+    }),
+    ingest: createIngestService({ mq: infra.mq, authz, logger: options.logger }),
+    spans: createSpanQueryService({ ck: infra.ck, authz, storage: infra.storage }),
+    annotations: createAnnotationService({ ck: infra.ck, mq: infra.mq, authz, ids }),
+    models: createModelService({
+      catalogue: options.models ?? createModelCatalogue([]),
+      authz,
+    }),
   };
 }

@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   COZE_LOOP_COOKIE_SECURE: z.enum(["true", "false", "1", "0"]).default("false"),
   COZE_LOOP_MODELS_FILE: z.string().optional(),
   COZE_LOOP_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(256),
+  COZE_LOOP_SPAN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   COZE_LOOP_MYSQL_DOMAIN: required,
   COZE_LOOP_MYSQL_PORT: port(3306),
@@ -71,6 +72,8 @@ export interface Config {
   /** YAML file of the LLM model catalogue. */
   modelsFile?: string;
   maxUploadBytes: number;
+  /** Retention of spans and annotations in ClickHouse. */
+  spanTtlDays: number;
   mysql: {
     host: string;
     port: number;
@@ -119,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secureCookies: e.COZE_LOOP_COOKIE_SECURE === "true" || e.COZE_LOOP_COOKIE_SECURE === "1",
     modelsFile: e.COZE_LOOP_MODELS_FILE,
     maxUploadBytes: e.COZE_LOOP_MAX_UPLOAD_MB * 1024 * 1024,
+    spanTtlDays: e.COZE_LOOP_SPAN_TTL_DAYS,
     mysql: {
       host: e.COZE_LOOP_MYSQL_DOMAIN,
       port: e.COZE_LOOP_MYSQL_PORT,

@@ -7,6 +7,8 @@ import type { AccountService } from "../domains/foundation/accounts.ts";
 import type { WorkspaceService } from "../domains/foundation/workspaces.ts";
 import type { SessionService } from "../domains/foundation/sessions.ts";
 import type { TokenService } from "../domains/foundation/tokens.ts";
+import type { FileService } from "../domains/foundation/files.ts";
+import type { ModelService } from "../domains/llm/models.ts";
 import type { Logger } from "../infra/log.ts";
 import { Codes } from "../domains/errors.ts";
 import type { AppEnv } from "./_env.ts";
@@ -18,6 +20,16 @@ import { healthRoutes } from "./health.ts";
 import { PUBLIC_USER_PATHS, userRoutes } from "./api/users.ts";
 import { spaceRoutes } from "./api/spaces.ts";
 import { tokenRoutes } from "./api/tokens.ts";
+import { fileRoutes } from "./api/files.ts";
+import { loopFileRoutes } from "./loop/files.ts";
+import { modelRoutes } from "./api/models.ts";
+import { observabilityRoutes } from "./api/observability.ts";
+import { loopTraceRoutes } from "./loop/traces.ts";
+import { otelRoutes } from "./loop/otel.ts";
+import type { Authz } from "../domains/foundation/authz.ts";
+import type { IngestService } from "../domains/observability/ingest.ts";
+import type { SpanQueryService } from "../domains/observability/query/spans.ts";
+import type { AnnotationService } from "../domains/observability/annotations.ts";
 
 /** Largest JSON request body (WIRE.md): 20 MB. */
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -30,6 +42,12 @@ export interface AppDeps {
   accounts: AccountService;
   workspaces: WorkspaceService;
   tokens: TokenService;
+  files: FileService;
+  models: ModelService;
+  authz: Authz;
+  ingest: IngestService;
+  spans: SpanQueryService;
+  annotations: AnnotationService;
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
   streamedPaths?: string[];
@@ -60,6 +78,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", userRoutes(deps.accounts, { secureCookies: deps.secureCookies ?? false }));
   app.route("/", spaceRoutes(deps.workspaces));
   app.route("/", tokenRoutes(deps.tokens));
+  app.route("/", fileRoutes(deps.files));
+  app.route("/", loopFileRoutes(deps.files));
+  app.route("/", modelRoutes(deps.models));
+  app.route("/", observabilityRoutes(deps));
+  app.route("/", loopTraceRoutes(deps));
+  app.route("/", otelRoutes(deps.ingest));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",

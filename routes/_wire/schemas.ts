@@ -47,9 +47,14 @@ export function validationHook(
 
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return "malformed";
-  if (issue.code === "invalid_type" && issue.message.includes("received undefined")) {
-    return "is required";
-  }
+  if (isMissing(issue)) return "is required";
   if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
   return issue.message;
+}
+
+// A missing field: zod words it "received undefined", once per branch for a union like i64.
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === "invalid_type") return issue.message.includes("received undefined");
+  return issue.code === "invalid_union" && issue.errors.length > 0 &&
+    issue.errors.every((branch) => branch.length > 0 && branch.every(isMissing));
 }

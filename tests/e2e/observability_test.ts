@@ -63,6 +63,7 @@ Deno.test({
               span_id: childId,
               parent_id: rootId,
               started_at_micros: started + 1000,
+              duration_micros: undefined,
               duration: 2_000_000, // an older client's field
               span_name: "chat",
               span_type: "model",
@@ -221,6 +222,14 @@ Deno.test({
           [rootId],
           "quotes match literally",
         );
+        const oddName = await search({
+          span_list_type: "all_span",
+          filters: {
+            filter_fields: [{ field_name: "x') OR 1=1; DROP TABLE y --", query_type: "exist" }],
+          },
+        });
+        assert.equal(oddName.body.code, 0, "a field name is a parameter too");
+        assert.deepEqual(oddName.body.spans, []);
         for (
           const hostile of ["') OR 1=1 --", "\\' OR '1'='1", "x".repeat(4000), "%", "_", "\u0000"]
         ) {
@@ -247,7 +256,7 @@ Deno.test({
             { filter_fields: [{ field_name: "span_name", query_type: "drop", values: ["x"] }] },
             {
               filter_fields: [{
-                field_name: "span_name; DROP TABLE x",
+                field_name: "bad\u0001name",
                 query_type: "eq",
                 values: ["x"],
               }],

@@ -68,8 +68,8 @@ Deno.test("filters: malformed trees are invalid param naming the field", () => {
     one({ field_name: "span_name", query_type: "drop_table", values: ["x"] }),
     /filters\.filter_fields\.0\.query_type/,
   );
-  invalid(one({ field_name: "a b;", query_type: "eq", values: ["x"] }), /field_name/);
-  invalid(one({ field_name: "x".repeat(200), query_type: "eq", values: ["x"] }), /field_name/);
+  invalid(one({ field_name: "a\u0000b", query_type: "eq", values: ["x"] }), /field_name/);
+  invalid(one({ field_name: "x".repeat(300), query_type: "eq", values: ["x"] }), /field_name/);
   invalid(one({ field_name: "status_code", query_type: "eq", values: ["1 OR 1"] }), /values/);
   invalid(one({ field_name: "span_name", query_type: "gt", values: ["a"] }), /query_type/);
   invalid(one({ field_name: "span_name", query_type: "eq", values: ["a", "b"] }), /values/);

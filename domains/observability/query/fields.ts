@@ -59,8 +59,12 @@ const TAG_MAP: Record<FieldType, string> = {
   bool: "tags_bool",
 };
 
-/** A custom field name: what an SDK may use as a tag key. */
-export const FIELD_NAME = /^[A-Za-z0-9_.:\-/]{1,128}$/;
+/**
+ * A custom field name: any tag key an SDK may have sent (it is a query parameter, so quotes
+ * and the like are harmless), without control characters.
+ */
+// deno-lint-ignore no-control-regex
+export const FIELD_NAME = /^[^\u0000-\u001f\u007f]{1,256}$/u;
 
 /** Where `name` lives; custom names go to the tag map of `type` (string by default). */
 export function resolveField(name: string, type?: FieldType): FieldSource | undefined {

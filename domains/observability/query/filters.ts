@@ -5,7 +5,7 @@
  * malformed (unknown operator, wrong value type, too deep, too large) is `invalid param`.
  */
 import { invalidParam } from "../../errors.ts";
-import { type FieldSource, type FieldType, resolveField } from "./fields.ts";
+import { type FieldType, resolveField } from "./fields.ts";
 
 /** A filter field as the wire sends it. */
 export interface FilterField {
