@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# `deno task bench`: the benchmarks against the real services (started with
-# `scripts/services.sh up`). Prints Markdown rows to paste into BENCHMARKS.md.
+# `deno task bench [suite] [args...]`: benchmarks against the real services (started with
+# `scripts/services.sh up`). Suites: infra (default: id generator, Redis, ClickHouse, Kafka),
+# auth (authenticated /v1/loop overhead vs a bare Hono handler; needs wrk). Each prints
+# Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=_service_env.sh
 source "$ROOT/scripts/_service_env.sh"
-deno run --allow-all tests/bench/infra_bench.ts "$@"
+suite=${1:-infra}
+[ $# -gt 0 ] && shift
+case "$suite" in
+  infra) deno run --allow-all tests/bench/infra_bench.ts "$@" ;;
+  auth)
+    command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+    deno run --allow-all tests/bench/auth_bench.ts "$@"
+    ;;
+  *) echo "unknown suite '$suite' (infra, auth)" >&2; exit 2 ;;
+esac
