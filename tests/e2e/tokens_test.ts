@@ -130,3 +130,37 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "e2e tokens: a revocation reaches every server process at once",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const one = await startServer();
+    const two = await startServer();
+    try {
+      const a = await registerUser(one);
+      const created = await post(one, T, { name: "shared", duration_day: "1" }, a);
+      const token = created.body.token;
+      // Server two has verified (and cached) the token.
+      assert.equal((await loopCall(two, token, a.spaceId)).body.code, 0);
+      const revokedAt = Date.now();
+      const del = await post(
+        one,
+        `${T}/${created.body.personal_access_token.id}`,
+        undefined,
+        a,
+        "DELETE",
+      );
+      assert.equal(del.body.code, 0);
+      let status = 0;
+      while (Date.now() - revokedAt < 1_000 && status !== 401) {
+        status = (await loopCall(two, token, a.spaceId)).status;
+      }
+      assert.equal(status, 401, "refused by the other process well before its 5 s cache expires");
+    } finally {
+      await one.stop();
+      await two.stop();
+    }
+  },
+});
