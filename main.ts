@@ -67,7 +67,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     maxUploadBytes: config.maxUploadBytes,
   });
   try {
-    workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }));
+    workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }, config.spanWriter));
     workers.push(await services.annotations.startRetryWorker());
   } catch (err) {
     await Promise.allSettled(workers.map((w) => w.stop()));

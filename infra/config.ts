@@ -23,6 +23,9 @@ const EnvSchema = z.object({
   COZE_LOOP_MODELS_FILE: z.string().optional(),
   COZE_LOOP_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(256),
   COZE_LOOP_SPAN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  COZE_LOOP_SPAN_WRITER_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024)
+    .default(1024 * 1024),
 
   COZE_LOOP_MYSQL_DOMAIN: required,
   COZE_LOOP_MYSQL_PORT: port(3306),
@@ -74,6 +77,8 @@ export interface Config {
   maxUploadBytes: number;
   /** Retention of spans and annotations in ClickHouse. */
   spanTtlDays: number;
+  /** The span writer's batches: the broker waits for this many bytes or this long. */
+  spanWriter: { maxWaitMs: number; minBytes: number };
   mysql: {
     host: string;
     port: number;
@@ -123,6 +128,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     modelsFile: e.COZE_LOOP_MODELS_FILE,
     maxUploadBytes: e.COZE_LOOP_MAX_UPLOAD_MB * 1024 * 1024,
     spanTtlDays: e.COZE_LOOP_SPAN_TTL_DAYS,
+    spanWriter: {
+      maxWaitMs: e.COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS,
+      minBytes: e.COZE_LOOP_SPAN_WRITER_MIN_BYTES,
+    },
     mysql: {
       host: e.COZE_LOOP_MYSQL_DOMAIN,
       port: e.COZE_LOOP_MYSQL_PORT,
