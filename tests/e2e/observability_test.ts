@@ -309,6 +309,44 @@ Deno.test({
         assert.equal(meta.body.field_metas.model_name.value_type, "string");
       });
 
+      await t.step("large payloads in object storage come back as presigned URLs", async () => {
+        const key = `${traceId}_${rootId}_input_large_text`;
+        const form = new FormData();
+        form.append("workspace_id", a.spaceId);
+        form.append("file", new Blob(["a very large input"]), key);
+        const up = await fetch(`${server.url}/v1/loop/files/upload`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}` },
+          body: form,
+        });
+        assert.equal((await up.json()).code, 0);
+        const spanId = hexId(8);
+        await post(server, "/v1/loop/traces/ingest", {
+          spans: [sdkSpan({
+            workspace_id: a.spaceId,
+            trace_id: traceId,
+            span_id: spanId,
+            parent_id: rootId,
+            input: "a very la",
+            object_storage: JSON.stringify({
+              input_tos_key: key,
+              attachments: [{ field: "input", name: "x", type: "text", tos_key: key }],
+            }),
+          })],
+        }, { token });
+        const span = await eventually(async () => {
+          const all = await searchTrace(server, token, a.spaceId, traceId);
+          return all.find((x) => x.span_id === spanId) ?? null;
+        }, { what: "the span with a payload file" });
+        assert.ok(span.attr_tos?.input_data_url, JSON.stringify(span.attr_tos));
+        assert.equal(
+          await (await fetch(span.attr_tos.input_data_url)).text(),
+          "a very large input",
+        );
+        const viaAttachment = await fetch(span.attr_tos.multimodal_data[key]);
+        assert.equal(await viaAttachment.text(), "a very large input");
+      });
+
       await t.step(
         "workspace isolation: B can neither write into nor read A's workspace",
         async () => {
