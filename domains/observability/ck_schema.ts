@@ -48,6 +48,7 @@ export function observabilityDdl(ttlDays: number): string[] {
       system_tags_long Map(String, Int64),
       system_tags_float Map(String, Float64),
       ingest_time Int64,
+      write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)),
       INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1,
       INDEX idx_span_id span_id TYPE bloom_filter(0.01) GRANULARITY 1,
       INDEX idx_logid logid TYPE bloom_filter(0.01) GRANULARITY 1,
@@ -82,6 +83,9 @@ export function observabilityDdl(ttlDays: number): string[] {
     PARTITION BY toDate(intDiv(start_time, 1000000))
     ORDER BY (space_id, start_time, span_id, id)
     TTL ${ttl(ttlDays)}`,
+    // When a row became queryable: with ingest_time, the ingestion lag of every span.
+    `ALTER TABLE ${SPANS_TABLE} ADD COLUMN IF NOT EXISTS
+      write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)) AFTER ingest_time`,
   ];
 }
 
