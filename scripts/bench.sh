@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `deno task bench [suite] [args...]`: benchmarks against the real services (started with
 # `scripts/services.sh up`). Suites: infra (default: id generator, Redis, ClickHouse, Kafka),
-# auth (authenticated /v1/loop overhead vs a bare Hono handler; needs wrk). Each prints
+# auth (authenticated /v1/loop overhead vs a bare Hono handler; needs wrk), ingest (span
+# ingestion end to end vs a direct insert), search (span search over 1M spans). Each prints
 # Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,5 +17,7 @@ case "$suite" in
     command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
     deno run --allow-all tests/bench/auth_bench.ts "$@"
     ;;
-  *) echo "unknown suite '$suite' (infra, auth)" >&2; exit 2 ;;
+  ingest) deno run --allow-all tests/bench/ingest_bench.ts "$@" ;;
+  search) deno run --allow-all tests/bench/search_bench.ts "$@" ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, search)" >&2; exit 2 ;;
 esac
