@@ -25,6 +25,16 @@ export const Codes = {
   userPasswordWrong: 602002003,
   userNotExist: 602002004,
   llmResourceNotFound: 601505002,
+  promptNotFound: 600501001,
+  promptVersionNotExist: 600501002,
+  promptUncommitted: 600501003,
+  templateParseError: 600501004,
+  templateRenderError: 600501005,
+  promptLabelUnassociated: 600501007,
+  promptKeyExists: 600501008,
+  promptVersionExists: 600501009,
+  promptLabelExists: 600501010,
+  promptHubQpsLimit: 600502001,
 } as const;
 
 /** A failure a caller can act on: a code, a message for humans, and an HTTP status. */
