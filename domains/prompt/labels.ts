@@ -29,8 +29,10 @@ export interface LabelChange {
 export interface LabelService {
   create(userId: bigint, workspaceId: bigint, key: string): Promise<void>;
   list(userId: bigint, workspaceId: bigint, o?: { keyLike?: string }): Promise<string[]>;
-  /** label -> version of one prompt. */
+  /** label -> version of one prompt (internal: no membership check). */
   mapping(promptId: bigint): Promise<Map<string, string>>;
+  /** label -> version of one prompt the caller can see. */
+  mappingFor(userId: bigint, promptId: bigint): Promise<Map<string, string>>;
   /** Makes exactly `labelKeys` point at `version` (moving them from other versions). */
   setForVersion(
     userId: bigint,
@@ -159,6 +161,10 @@ export function createLabelService(deps: {
       const rows = await q().selectFrom("prompt_commit_labels").select(["label_key", "version"])
         .where("prompt_id", "=", promptId.toString()).execute();
       return new Map(rows.map((r) => [r.label_key, r.version]));
+    },
+    async mappingFor(userId, promptId) {
+      await deps.prompts.load(userId, promptId);
+      return await this.mapping(promptId);
     },
     async setForVersion(userId, promptId, version, labelKeys) {
       const p = await deps.prompts.load(userId, promptId);
