@@ -65,6 +65,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     sessionSecret,
     models,
     maxUploadBytes: config.maxUploadBytes,
+    promptHubQps: config.promptHubQps,
   });
   try {
     workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }, config.spanWriter));

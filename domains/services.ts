@@ -20,6 +20,12 @@ import { createModelService, type ModelService } from "./llm/models.ts";
 import { createIngestService, type IngestService } from "./observability/ingest.ts";
 import { createSpanQueryService, type SpanQueryService } from "./observability/query/spans.ts";
 import { type AnnotationService, createAnnotationService } from "./observability/annotations.ts";
+import { createPromptCache } from "./prompt/cache.ts";
+import { createPromptService, type PromptService } from "./prompt/prompts.ts";
+import { createLabelService, type LabelService } from "./prompt/labels.ts";
+import { createVersioningService, type VersioningService } from "./prompt/versioning.ts";
+import { createPromptHubService, type PromptHubService } from "./prompt/hub.ts";
+import { validateDetail } from "./prompt/validate.ts";
 
 /** Every domain service. */
 export interface Services {
@@ -34,6 +40,10 @@ export interface Services {
   ingest: IngestService;
   spans: SpanQueryService;
   annotations: AnnotationService;
+  prompts: PromptService;
+  labels: LabelService;
+  versioning: VersioningService;
+  hub: PromptHubService;
 }
 
 /** Builds the services. */
@@ -46,12 +56,35 @@ export function createServices(
     maxUploadBytes?: number;
     /** The LLM model catalogue; empty when not given. */
     models?: ModelCatalogue;
+    /** `prompts/mget` requests per second per workspace. */
+    promptHubQps?: number;
   },
 ): Services {
   const { db, cache, ids, limiter } = infra;
   const authz = createAuthz({ db, cache });
   const sessions = createSessionService({ secret: options.sessionSecret, cache });
+  const promptCache = createPromptCache<never>({ cache, broadcast: infra.broadcast });
+  const prompts = createPromptService({ db, ids, authz, cache: promptCache });
+  const labels = createLabelService({ db, ids, authz, prompts, cache: promptCache });
   return {
+    prompts,
+    labels,
+    versioning: createVersioningService({
+      db,
+      ids,
+      prompts,
+      labels,
+      cache: promptCache,
+      validate: validateDetail,
+    }),
+    hub: createPromptHubService({
+      db,
+      authz,
+      limiter,
+      labels,
+      cache: promptCache,
+      qps: options.promptHubQps,
+    }),
     health: createHealthService(infra.dependencies),
     authz,
     sessions,

@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   COZE_LOOP_COOKIE_SECURE: z.enum(["true", "false", "1", "0"]).default("false"),
   COZE_LOOP_MODELS_FILE: z.string().optional(),
   COZE_LOOP_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(256),
+  COZE_LOOP_PROMPT_HUB_QPS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   COZE_LOOP_SPAN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   COZE_LOOP_SPAN_WRITER_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024)
@@ -75,6 +76,8 @@ export interface Config {
   /** YAML file of the LLM model catalogue. */
   modelsFile?: string;
   maxUploadBytes: number;
+  /** `prompts/mget` requests per second allowed per workspace. */
+  promptHubQps: number;
   /** Retention of spans and annotations in ClickHouse. */
   spanTtlDays: number;
   /** The span writer's batches: the broker waits for this many bytes or this long. */
@@ -127,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secureCookies: e.COZE_LOOP_COOKIE_SECURE === "true" || e.COZE_LOOP_COOKIE_SECURE === "1",
     modelsFile: e.COZE_LOOP_MODELS_FILE,
     maxUploadBytes: e.COZE_LOOP_MAX_UPLOAD_MB * 1024 * 1024,
+    promptHubQps: e.COZE_LOOP_PROMPT_HUB_QPS,
     spanTtlDays: e.COZE_LOOP_SPAN_TTL_DAYS,
     spanWriter: {
       maxWaitMs: e.COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS,

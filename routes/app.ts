@@ -26,6 +26,13 @@ import { modelRoutes } from "./api/models.ts";
 import { observabilityRoutes } from "./api/observability.ts";
 import { loopTraceRoutes } from "./loop/traces.ts";
 import { otelRoutes } from "./loop/otel.ts";
+import { promptRoutes } from "./api/prompts.ts";
+import { promptVersionRoutes } from "./api/prompt_versions.ts";
+import { loopPromptRoutes } from "./loop/prompts.ts";
+import type { PromptService } from "../domains/prompt/prompts.ts";
+import type { LabelService } from "../domains/prompt/labels.ts";
+import type { VersioningService } from "../domains/prompt/versioning.ts";
+import type { PromptHubService } from "../domains/prompt/hub.ts";
 import type { Authz } from "../domains/foundation/authz.ts";
 import type { IngestService } from "../domains/observability/ingest.ts";
 import type { SpanQueryService } from "../domains/observability/query/spans.ts";
@@ -48,6 +55,10 @@ export interface AppDeps {
   ingest: IngestService;
   spans: SpanQueryService;
   annotations: AnnotationService;
+  prompts: PromptService;
+  labels: LabelService;
+  versioning: VersioningService;
+  hub: PromptHubService;
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
   streamedPaths?: string[];
@@ -84,6 +95,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", observabilityRoutes(deps));
   app.route("/", loopTraceRoutes(deps));
   app.route("/", otelRoutes(deps.ingest));
+  app.route("/", promptRoutes(deps.prompts));
+  app.route("/", promptVersionRoutes(deps));
+  app.route("/", loopPromptRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",

@@ -25,7 +25,14 @@ export async function startServer(
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "main.ts"],
     cwd: ROOT,
-    env: { ...Deno.env.toObject(), PORT: String(port), HOST: "127.0.0.1", ...env },
+    // Instances of one deployment share the session secret, as they must.
+    env: {
+      COZE_LOOP_SESSION_SECRET: "test-session-secret-shared-by-test-servers",
+      ...Deno.env.toObject(),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ...env,
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
