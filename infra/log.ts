@@ -26,21 +26,42 @@ export function createLogger(
     write?: (line: string) => void;
   } = {},
 ): Logger {
-  const min = ORDER[options.level ?? "info"];
-  const write = options.write ?? ((line: string) => console.error(line));
-  const bindings = options.bindings ?? {};
-  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < min) return;
-    const record = { time: new Date().toISOString(), level, msg, ...bindings, ...fields };
-    write(JSON.stringify(sanitize(record, 0)));
-  };
-  return {
-    debug: (m, f) => emit("debug", m, f),
-    info: (m, f) => emit("info", m, f),
-    warn: (m, f) => emit("warn", m, f),
-    error: (m, f) => emit("error", m, f),
-    child: (fields) => createLogger({ ...options, bindings: { ...bindings, ...fields } }),
-  };
+  return new JsonLogger(
+    ORDER[options.level ?? "info"],
+    options.write ?? ((line: string) => console.error(line)),
+    options.bindings ?? {},
+  );
+}
+
+// A class, so that child() (one per request) is a single small allocation.
+class JsonLogger implements Logger {
+  constructor(
+    private readonly min: number,
+    private readonly write: (line: string) => void,
+    private readonly bindings: Record<string, unknown>,
+  ) {}
+
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    this.emit("debug", msg, fields);
+  }
+  info(msg: string, fields?: Record<string, unknown>): void {
+    this.emit("info", msg, fields);
+  }
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    this.emit("warn", msg, fields);
+  }
+  error(msg: string, fields?: Record<string, unknown>): void {
+    this.emit("error", msg, fields);
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return new JsonLogger(this.min, this.write, { ...this.bindings, ...fields });
+  }
+
+  private emit(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
+    if (ORDER[level] < this.min) return;
+    const record = { time: new Date().toISOString(), level, msg, ...this.bindings, ...fields };
+    this.write(JSON.stringify(sanitize(record, 0)));
+  }
 }
 
 /** A logger that drops everything (tests, benchmarks). */

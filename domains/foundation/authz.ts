@@ -1,16 +1,21 @@
 /**
  * Workspace authorization, shared by every domain: a user may act on a workspace only as a
- * member of it. Memberships are cached briefly in Redis; a missing workspace and a foreign
- * one get the same answer so ids cannot be probed.
+ * member of it. Memberships are cached in the process for a few seconds (every SDK call
+ * asks) over a Redis cache of a minute; a change is broadcast so every process forgets it at
+ * once. A missing workspace and a foreign one get the same answer so ids cannot be probed.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../infra/db/mod.ts";
 import type { Cache } from "../../infra/redis/cache.ts";
+import type { Broadcast } from "../../infra/redis/broadcast.ts";
 import { noPermission } from "../errors.ts";
 import type { FoundationTables } from "./_tables.ts";
 import type { SpaceRole } from "./types.ts";
 
 const TTL_MS = 60_000;
+const LOCAL_TTL_MS = 5_000;
+const LOCAL_MAX = 50_000;
+const CHANNEL = "membership_changed";
 
 /** The authorization service. */
 export interface Authz {
@@ -23,19 +28,29 @@ export interface Authz {
 }
 
 /** Creates the authorization service. */
-export function createAuthz(deps: { db: Database; cache: Cache }): Authz {
+export function createAuthz(deps: { db: Database; cache: Cache; broadcast?: Broadcast }): Authz {
   const key = (u: bigint, s: bigint) => `member:${s}:${u}`;
+  const local = new Map<string, { role: SpaceRole | null; until: number }>();
+  deps.broadcast?.subscribe(CHANNEL, (k) => local.delete(k));
+  const remember = (k: string, role: SpaceRole | null) => {
+    if (local.size >= LOCAL_MAX) local.clear();
+    local.set(k, { role, until: Date.now() + LOCAL_TTL_MS });
+    return role;
+  };
   const roleOf = async (userId: bigint, spaceId: bigint): Promise<SpaceRole | null> => {
     if (userId <= 0n || spaceId <= 0n) return null;
-    const cached = await deps.cache.get<string>(key(userId, spaceId));
-    if (cached !== undefined) return cached === "none" ? null : cached as SpaceRole;
+    const k = key(userId, spaceId);
+    const hit = local.get(k);
+    if (hit && hit.until > Date.now()) return hit.role;
+    const cached = await deps.cache.get<string>(k);
+    if (cached !== undefined) return remember(k, cached === "none" ? null : cached as SpaceRole);
     const db: Kysely<FoundationTables> = deps.db.session<FoundationTables>();
     const row = await db.selectFrom("space_users").select("role")
       .where("space_id", "=", spaceId.toString()).where("user_id", "=", userId.toString())
       .executeTakeFirst();
     const role = (row?.role as SpaceRole | undefined) ?? null;
-    await deps.cache.set(key(userId, spaceId), role ?? "none", { ttlMs: TTL_MS });
-    return role;
+    await deps.cache.set(k, role ?? "none", { ttlMs: TTL_MS });
+    return remember(k, role);
   };
   return {
     roleOf,
@@ -45,7 +60,10 @@ export function createAuthz(deps: { db: Database; cache: Cache }): Authz {
       return role;
     },
     async forget(userId, spaceId) {
-      await deps.cache.del(key(userId, spaceId));
+      const k = key(userId, spaceId);
+      local.delete(k);
+      await deps.cache.del(k);
+      await deps.broadcast?.publish(CHANNEL, k);
     },
   };
 }

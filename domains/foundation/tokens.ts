@@ -63,6 +63,8 @@ export function createTokenService(deps: {
   const now = deps.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const cacheKey = (hash: string) => `pat:${hash}`;
   const local = new Map<string, { token: CachedToken; until: number }>();
+  // By token value, in memory only, for as long as the verified record above.
+  const recent = new Map<string, { token: CachedToken; hash: string; until: number }>();
   deps.broadcast?.subscribe(REVOKED_CHANNEL, (hash) => local.delete(hash));
 
   const lookup = async (hash: string): Promise<CachedToken | null> => {
@@ -155,8 +157,16 @@ export function createTokenService(deps: {
     },
     async verify(token) {
       if (!token.startsWith(PREFIX) || token.length > 128) return null;
-      const t = await lookup(hashToken(token));
+      // The hot path: a token seen in the last seconds skips hashing and Redis.
+      const seen = recent.get(token);
+      const t = seen && seen.until > Date.now() && local.has(seen.hash)
+        ? seen.token
+        : await lookup(hashToken(token));
       if (!t) return null;
+      if (!seen || seen.until <= Date.now()) {
+        if (recent.size >= LOCAL_MAX) recent.clear();
+        recent.set(token, { token: t, hash: hashToken(token), until: Date.now() + LOCAL_TTL_MS });
+      }
       if (t.status !== "active" || (t.expireAt !== 0 && t.expireAt <= now())) return null;
       touch(t).catch((err) =>
         deps.logger?.warn("could not record token use", { error: (err as Error).message })

@@ -80,3 +80,39 @@ export function createRedisLimiter(redis: RedisClient, options: { prefix?: strin
     },
   };
 }
+
+/**
+ * A limiter that takes units from `inner` in small chunks and hands them out locally, so a
+ * hot key costs one Redis round trip per chunk instead of per request. Units are taken from
+ * the shared limiter before they are used, so the global limit is never exceeded; units a
+ * process does not use within `holdMs` are dropped (the limit errs on the strict side).
+ */
+export function withReservoir(
+  inner: Limiter,
+  options: { maxChunk?: number; holdMs?: number } = {},
+): Limiter {
+  const maxChunk = options.maxChunk ?? 20;
+  const holdMs = options.holdMs ?? 1_000;
+  const pools = new Map<string, { left: number; until: number }>();
+  return {
+    async allowN(key, n, limit) {
+      const now = Date.now();
+      const pool = pools.get(key);
+      if (pool && pool.until > now && pool.left >= n) {
+        pool.left -= n;
+        return { allowed: true, remaining: pool.left, retryAfterMs: 0, resetAfterMs: 0 };
+      }
+      // About 1/50 of a second's allowance per chunk: small enough to share fairly.
+      const chunk = Math.max(n, Math.min(maxChunk, Math.floor(limit.rate / 50), limit.burst));
+      if (chunk > n) {
+        const r = await inner.allowN(key, chunk, limit);
+        if (r.allowed) {
+          if (pools.size > 10_000) pools.clear();
+          pools.set(key, { left: chunk - n, until: now + holdMs });
+          return r;
+        }
+      }
+      return await inner.allowN(key, n, limit);
+    },
+  };
+}

@@ -7,7 +7,14 @@ import type { Context } from "hono";
 
 /** JSON.stringify with bigints as decimal strings. */
 export function wireStringify(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  // Most answers hold no bigint: the plain call stays on V8's fast path and throws on the
+  // first bigint, and only then does the replacer run.
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  }
 }
 
 /** A JSON response with bigints as strings. */

@@ -21,7 +21,7 @@ export interface RenderLimits {
 /** The defaults: 1 MiB per message like the reference, the rest sized so that a render stays well under a second. */
 export const DEFAULT_LIMITS: RenderLimits = {
   maxMessageBytes: 1 << 20,
-  maxSteps: 1_000_000,
+  maxSteps: 500_000,
   maxRangeSize: 10_000,
   maxItems: 100_000,
   maxMillis: 1_000,
@@ -36,12 +36,19 @@ export class RenderLimitError extends Error {
 export interface Budget {
   readonly limits: RenderLimits;
   steps: number;
+  /** The step count at which the clock is read next (reading it every step costs too much). */
+  clockAt: number;
   readonly deadline: number;
 }
 
 /** A fresh budget for one call. */
 export function createBudget(limits: RenderLimits): Budget {
-  return { limits, steps: limits.maxSteps, deadline: performance.now() + limits.maxMillis };
+  return {
+    limits,
+    steps: limits.maxSteps,
+    clockAt: limits.maxSteps,
+    deadline: performance.now() + limits.maxMillis,
+  };
 }
 
 /** UTF-8 length of a string without encoding it. */

@@ -6,6 +6,7 @@
  * completion.
  */
 import { Environment, Interpreter, parse, tokenize } from "@huggingface/jinja";
+import { type AppError, invalidParam } from "../../errors.ts";
 import { type Budget, RenderLimitError } from "./_limits.ts";
 
 /** A parsed template. */
@@ -26,6 +27,12 @@ export class JinjaRenderError extends Error {
   override name = "JinjaRenderError";
 }
 
+/** `invalid param` for a Jinja2 syntax error, naming the field and the line. */
+export function syntaxErrorParam(field: string, e: JinjaSyntaxError): AppError {
+  const where = e.line === undefined ? "" : ` at line ${e.line}`;
+  return invalidParam(field, `jinja2 syntax error${where}: ${e.reason}`);
+}
+
 /** Parses a template, or throws JinjaSyntaxError naming the line where the parser stopped. */
 export function parseJinja(source: string): JinjaProgram {
   try {
@@ -43,7 +50,9 @@ function parseRaw(source: string): JinjaProgram {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return "template is nested too deeply";
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return "template is nested too deeply";
+  }
   // The parser reads past its last token when a tag or block is left open.
   if (e instanceof TypeError && /undefined/.test(e.message)) {
     return "unexpected end of template (a tag or block is not closed)";
@@ -53,8 +62,12 @@ function describe(e: unknown): string {
 
 // The engine's tokens carry no positions, so the line is found by parsing growing prefixes:
 // the first prefix that fails with the same reason ends on the offending line (for an
-// unclosed block, the line that opens it). Binary search when a linear scan would be costly.
+// unclosed block, the line that opens it). Binary search when a linear scan would be costly;
+// the engine parses only a few MB/s, so past LOCATE_MAX_CHARS the line is not reported.
+const LOCATE_MAX_CHARS = 64 * 1024;
+
 function locate(source: string, reason: string): number | undefined {
+  if (source.length > LOCATE_MAX_CHARS) return undefined;
   const lines = source.split("\n");
   const failsAlike = (n: number): boolean => {
     try {
@@ -64,7 +77,7 @@ function locate(source: string, reason: string): number | undefined {
       return describe(e) === reason;
     }
   };
-  if (lines.length * source.length <= 20_000_000) {
+  if (lines.length * source.length <= 2_000_000) {
     for (let n = 1; n <= lines.length; n++) if (failsAlike(n)) return n;
     return undefined;
   }
@@ -89,17 +102,18 @@ export function renderJinja(
   vars: ReadonlyMap<string, JinjaValue>,
   budget: Budget,
 ): string {
-  const globals = new Environment();
-  for (const [name, value] of globalValues(budget)) globals.setVariable(name, value);
-  const scope = new Environment(globals);
-  for (const [name, value] of vars) scope.setVariable(name, toRuntime(value));
   try {
+    const globals = new Environment();
+    for (const [name, value] of globalValues(budget)) globals.setVariable(name, value);
+    const scope = new Environment(globals);
+    // Inside the try: converting a deeply nested JSON value can overflow the stack.
+    for (const [name, value] of vars) scope.setVariable(name, toRuntime(value));
     const result = new BoundedInterpreter(scope, budget).run(program);
     return String(result.value);
   } catch (e) {
     if (e instanceof RenderLimitError || e instanceof JinjaRenderError) throw e;
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      throw new RenderLimitError("template recursion is too deep");
+      throw new RenderLimitError("template or value is nested too deeply");
     }
     if (e instanceof RangeError && /string length/i.test(e.message)) {
       throw new RenderLimitError("a string in the template grew beyond the engine's limit");
@@ -110,22 +124,48 @@ export function renderJinja(
 
 /** Counts every evaluation against the budget and rejects oversized intermediate values. */
 class BoundedInterpreter extends Interpreter {
+  // The engine runs a loop's iterations without further evaluate() calls for an empty
+  // body, so each loop's list is charged one step per item when it is evaluated.
+  private readonly iterables = new WeakSet<object>();
+
   constructor(env: Environment, private readonly budget: Budget) {
     super(env);
   }
 
   override evaluate(node: AstNode, env: Environment): RuntimeValue {
-    const b = this.budget;
-    if (--b.steps < 0) {
-      throw new RenderLimitError(`template does too much work (over ${b.limits.maxSteps} steps)`);
-    }
-    if ((b.steps & 1023) === 0 && performance.now() > b.deadline) {
-      throw new RenderLimitError(`rendering took longer than ${b.limits.maxMillis} ms`);
-    }
+    charge(this.budget, 1);
+    if (node?.type === "For") this.iterables.add(loopSource(node));
     const value = super.evaluate(node, env);
-    checkSize(value, b);
+    checkSize(value, this.budget);
+    if (node && this.iterables.has(node)) charge(this.budget, itemCount(value.value));
+    // A function's JS source would otherwise be printed by `{{ namespace }}` or `{{ range }}`.
+    if (value.type === "FunctionValue" && !Object.hasOwn(value, "toString")) {
+      Object.defineProperty(value, "toString", { value: () => "<function>" });
+    }
     return value;
   }
+}
+
+function loopSource(node: AstNode): object {
+  const iterable = (node as unknown as { iterable: { type: string; lhs?: object } }).iterable;
+  return iterable.type === "SelectExpression" && iterable.lhs ? iterable.lhs : iterable;
+}
+
+function charge(b: Budget, steps: number): void {
+  b.steps -= steps;
+  if (b.steps < 0) {
+    throw new RenderLimitError(`template does too much work (over ${b.limits.maxSteps} steps)`);
+  }
+  if (b.steps <= b.clockAt) {
+    b.clockAt = b.steps - 1024;
+    if (performance.now() > b.deadline) {
+      throw new RenderLimitError(`rendering took longer than ${b.limits.maxMillis} ms`);
+    }
+  }
+}
+
+function itemCount(v: unknown): number {
+  return Array.isArray(v) ? v.length : v instanceof Map ? v.size : 0;
 }
 
 // A string longer (in UTF-16 units) than the byte limit is certainly over it in UTF-8 too,
@@ -135,8 +175,7 @@ function checkSize(value: RuntimeValue, b: Budget): void {
   if (typeof v === "string" && v.length > b.limits.maxMessageBytes) {
     throw new RenderLimitError(`rendered text exceeds ${b.limits.maxMessageBytes} bytes`);
   }
-  const size = Array.isArray(v) ? v.length : v instanceof Map ? v.size : 0;
-  if (size > b.limits.maxItems) {
+  if (itemCount(v) > b.limits.maxItems) {
     throw new RenderLimitError(`a list or mapping exceeds ${b.limits.maxItems} items`);
   }
 }
@@ -155,7 +194,10 @@ function toRuntime(v: JinjaValue): RuntimeValue {
     lit.evaluate({ type: "FloatLiteral", value: n } as unknown as AstNode, new Environment());
   if (v.kind === "float") return float(v.value);
   if (v.kind === "floats") {
-    const node = { type: "ArrayLiteral", value: v.value.map((n) => ({ type: "FloatLiteral", value: n })) };
+    const node = {
+      type: "ArrayLiteral",
+      value: v.value.map((n) => ({ type: "FloatLiteral", value: n })),
+    };
     return lit.evaluate(node as unknown as AstNode, new Environment());
   }
   return convert(v.value);
