@@ -26,6 +26,7 @@ import { createLabelService, type LabelService } from "./prompt/labels.ts";
 import { createVersioningService, type VersioningService } from "./prompt/versioning.ts";
 import { createPromptHubService, type PromptHubService } from "./prompt/hub.ts";
 import { validateDetail } from "./prompt/validate.ts";
+import { withReservoir } from "../infra/redis/limiter.ts";
 
 /** Every domain service. */
 export interface Services {
@@ -61,7 +62,7 @@ export function createServices(
   },
 ): Services {
   const { db, cache, ids, limiter } = infra;
-  const authz = createAuthz({ db, cache });
+  const authz = createAuthz({ db, cache, broadcast: infra.broadcast });
   const sessions = createSessionService({ secret: options.sessionSecret, cache });
   const promptCache = createPromptCache<never>({ cache, broadcast: infra.broadcast });
   const prompts = createPromptService({ db, ids, authz, cache: promptCache });
@@ -80,7 +81,7 @@ export function createServices(
     hub: createPromptHubService({
       db,
       authz,
-      limiter,
+      limiter: withReservoir(limiter),
       labels,
       cache: promptCache,
       qps: options.promptHubQps,

@@ -14,7 +14,10 @@ type StreamEvent = Anthropic.RawMessageStreamEvent;
 // explicitly because without it the SDK refuses non-streamed calls with a large max_tokens.
 const SDK_TIMEOUT_MS = 10 * 60_000;
 
-/** The adapter for protocol claude. */
+/**
+ * The adapter for protocol claude. The SDK reads ANTHROPIC_CUSTOM_HEADERS when a client is
+ * built, without catching a permission error: the process needs env access to it.
+ */
 export function createAnthropicProvider(deps: ProviderDeps): Provider {
   const client = (req: ChatRequest): Anthropic =>
     new Anthropic({
@@ -29,6 +32,8 @@ export function createAnthropicProvider(deps: ProviderDeps): Provider {
       maxRetries: deps.maxRetries,
       timeout: SDK_TIMEOUT_MS,
       logLevel: "off",
+      // Our own spans cover LLM calls.
+      openTelemetry: false,
     });
 
   return {
@@ -134,7 +139,9 @@ function fromEvent(e: StreamEvent, s: StreamState): ChatChunk | undefined {
     case "content_block_start": {
       const b = e.content_block;
       if (b.type === "text") return b.text ? delta({ content: b.text }) : undefined;
-      if (b.type === "thinking") return b.thinking ? delta({ reasoning_content: b.thinking }) : undefined;
+      if (b.type === "thinking") {
+        return b.thinking ? delta({ reasoning_content: b.thinking }) : undefined;
+      }
       if (b.type !== "tool_use") return undefined;
       const index = s.tools.size;
       s.tools.set(e.index, index);
