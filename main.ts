@@ -66,6 +66,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     models,
     maxUploadBytes: config.maxUploadBytes,
     promptHubQps: config.promptHubQps,
+    llmTimeoutMs: config.llmTimeoutMs,
   });
   try {
     workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }, config.spanWriter));

@@ -27,6 +27,8 @@ import { createVersioningService, type VersioningService } from "./prompt/versio
 import { createPromptHubService, type PromptHubService } from "./prompt/hub.ts";
 import { validateDetail } from "./prompt/validate.ts";
 import { withReservoir } from "../infra/redis/limiter.ts";
+import { createLlmRuntime } from "./llm/runtime/mod.ts";
+import { createPromptRuntime, type PromptRuntime } from "./prompt/execute.ts";
 
 /** Every domain service. */
 export interface Services {
@@ -45,6 +47,7 @@ export interface Services {
   labels: LabelService;
   versioning: VersioningService;
   hub: PromptHubService;
+  runner: PromptRuntime;
 }
 
 /** Builds the services. */
@@ -59,6 +62,8 @@ export function createServices(
     models?: ModelCatalogue;
     /** `prompts/mget` requests per second per workspace. */
     promptHubQps?: number;
+    /** Model provider timeout. */
+    llmTimeoutMs?: number;
   },
 ): Services {
   const { db, cache, ids, limiter } = infra;
@@ -67,7 +72,15 @@ export function createServices(
   const promptCache = createPromptCache<never>({ cache, broadcast: infra.broadcast });
   const prompts = createPromptService({ db, ids, authz, cache: promptCache });
   const labels = createLabelService({ db, ids, authz, prompts, cache: promptCache });
+  const catalogue = options.models ?? createModelCatalogue([]);
+  const ingest = createIngestService({ mq: infra.mq, authz, logger: options.logger });
   return {
+    runner: createPromptRuntime({
+      catalogue,
+      llm: createLlmRuntime({ logger: options.logger, defaultTimeoutMs: options.llmTimeoutMs }),
+      ingest,
+      logger: options.logger,
+    }),
     prompts,
     labels,
     versioning: createVersioningService({
@@ -103,11 +116,11 @@ export function createServices(
       broadcast: infra.broadcast,
       logger: options.logger,
     }),
-    ingest: createIngestService({ mq: infra.mq, authz, logger: options.logger }),
+    ingest,
     spans: createSpanQueryService({ ck: infra.ck, authz, storage: infra.storage }),
     annotations: createAnnotationService({ ck: infra.ck, mq: infra.mq, authz, ids }),
     models: createModelService({
-      catalogue: options.models ?? createModelCatalogue([]),
+      catalogue,
       authz,
     }),
   };

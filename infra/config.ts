@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   COZE_LOOP_COOKIE_SECURE: z.enum(["true", "false", "1", "0"]).default("false"),
   COZE_LOOP_MODELS_FILE: z.string().optional(),
   COZE_LOOP_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(256),
+  COZE_LOOP_LLM_TIMEOUT_S: z.coerce.number().min(1).max(3600).default(120),
   COZE_LOOP_PROMPT_HUB_QPS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   COZE_LOOP_SPAN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
@@ -76,6 +77,8 @@ export interface Config {
   /** YAML file of the LLM model catalogue. */
   modelsFile?: string;
   maxUploadBytes: number;
+  /** Longest wait for a model provider's answer (per chunk when streaming). */
+  llmTimeoutMs: number;
   /** `prompts/mget` requests per second allowed per workspace. */
   promptHubQps: number;
   /** Retention of spans and annotations in ClickHouse. */
@@ -131,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     modelsFile: e.COZE_LOOP_MODELS_FILE,
     maxUploadBytes: e.COZE_LOOP_MAX_UPLOAD_MB * 1024 * 1024,
     promptHubQps: e.COZE_LOOP_PROMPT_HUB_QPS,
+    llmTimeoutMs: e.COZE_LOOP_LLM_TIMEOUT_S * 1000,
     spanTtlDays: e.COZE_LOOP_SPAN_TTL_DAYS,
     spanWriter: {
       maxWaitMs: e.COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS,

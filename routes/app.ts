@@ -29,6 +29,8 @@ import { otelRoutes } from "./loop/otel.ts";
 import { promptRoutes } from "./api/prompts.ts";
 import { promptVersionRoutes } from "./api/prompt_versions.ts";
 import { loopPromptRoutes } from "./loop/prompts.ts";
+import { loopExecuteRoutes } from "./loop/prompt_execute.ts";
+import type { PromptRuntime } from "../domains/prompt/execute.ts";
 import type { PromptService } from "../domains/prompt/prompts.ts";
 import type { LabelService } from "../domains/prompt/labels.ts";
 import type { VersioningService } from "../domains/prompt/versioning.ts";
@@ -59,6 +61,7 @@ export interface AppDeps {
   labels: LabelService;
   versioning: VersioningService;
   hub: PromptHubService;
+  runner: PromptRuntime;
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
   streamedPaths?: string[];
@@ -98,6 +101,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", promptRoutes(deps.prompts));
   app.route("/", promptVersionRoutes(deps));
   app.route("/", loopPromptRoutes(deps));
+  app.route("/", loopExecuteRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",
