@@ -7,14 +7,8 @@
 import assert from "node:assert/strict";
 import { eventually } from "../_env.ts";
 import { type ServerProcess, startServer } from "../_server.ts";
-import {
-  FAKE_LLM_API_KEY,
-  type FakeLlm,
-  startFakeLlm,
-  TOOL_ARGUMENTS,
-} from "../fixtures/fake_llm_server.ts";
+import { FAKE_LLM_API_KEY, startFakeLlm, TOOL_ARGUMENTS } from "../fixtures/fake_llm_server.ts";
 import { createToken, post, registerUser, type TestUser } from "./_client.ts";
-import { searchTrace } from "./_traces.ts";
 
 const P = "/api/prompt/v1/prompts";
 
@@ -288,7 +282,6 @@ Deno.test({
             s.status === "error" && s.tags_string.error
           ),
         );
-        void searchTrace;
       });
 
       await t.step("bad input and isolation", async () => {
