@@ -29,6 +29,7 @@ import { validateDetail } from "./prompt/validate.ts";
 import { withReservoir } from "../infra/redis/limiter.ts";
 import { createLlmRuntime } from "./llm/runtime/mod.ts";
 import { createPromptRuntime, type PromptRuntime } from "./prompt/execute.ts";
+import { createDebugService, type DebugService } from "./prompt/debug.ts";
 
 /** Every domain service. */
 export interface Services {
@@ -48,6 +49,7 @@ export interface Services {
   versioning: VersioningService;
   hub: PromptHubService;
   runner: PromptRuntime;
+  debug: DebugService;
 }
 
 /** Builds the services. */
@@ -74,13 +76,15 @@ export function createServices(
   const labels = createLabelService({ db, ids, authz, prompts, cache: promptCache });
   const catalogue = options.models ?? createModelCatalogue([]);
   const ingest = createIngestService({ mq: infra.mq, authz, logger: options.logger });
+  const runner = createPromptRuntime({
+    catalogue,
+    llm: createLlmRuntime({ logger: options.logger, defaultTimeoutMs: options.llmTimeoutMs }),
+    ingest,
+    logger: options.logger,
+  });
   return {
-    runner: createPromptRuntime({
-      catalogue,
-      llm: createLlmRuntime({ logger: options.logger, defaultTimeoutMs: options.llmTimeoutMs }),
-      ingest,
-      logger: options.logger,
-    }),
+    runner,
+    debug: createDebugService({ db, ids, prompts, runner }),
     prompts,
     labels,
     versioning: createVersioningService({

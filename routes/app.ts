@@ -30,6 +30,8 @@ import { promptRoutes } from "./api/prompts.ts";
 import { promptVersionRoutes } from "./api/prompt_versions.ts";
 import { loopPromptRoutes } from "./loop/prompts.ts";
 import { loopExecuteRoutes } from "./loop/prompt_execute.ts";
+import { promptDebugRoutes } from "./api/prompt_debug.ts";
+import type { DebugService } from "../domains/prompt/debug.ts";
 import type { PromptRuntime } from "../domains/prompt/execute.ts";
 import type { PromptService } from "../domains/prompt/prompts.ts";
 import type { LabelService } from "../domains/prompt/labels.ts";
@@ -62,6 +64,7 @@ export interface AppDeps {
   versioning: VersioningService;
   hub: PromptHubService;
   runner: PromptRuntime;
+  debug: DebugService;
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
   streamedPaths?: string[];
@@ -102,6 +105,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", promptVersionRoutes(deps));
   app.route("/", loopPromptRoutes(deps));
   app.route("/", loopExecuteRoutes(deps));
+  app.route("/", promptDebugRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",

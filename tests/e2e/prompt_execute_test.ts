@@ -284,6 +284,82 @@ Deno.test({
         );
       });
 
+      await t.step("playground: a draft with mock tools, debug context and history", async () => {
+        const created = await post(server, P, {
+          workspace_id: a.spaceId,
+          prompt_key: `${key}_dbg`,
+          prompt_name: "dbg",
+        }, a);
+        const pid = created.body.prompt_id;
+        const detail = {
+          prompt_template: {
+            template_type: "normal",
+            messages: [{ role: "user", content: "{{q}}" }],
+            variable_defs: [{ key: "q", type: "string" }],
+          },
+          tools: [{
+            type: "function",
+            function: { name: "get_weather", parameters: '{"type":"object"}' },
+          }],
+          model_config: { model_id: "1" },
+        };
+        const run = async (single: boolean) => {
+          const res = await fetch(`${server.url}${P}/${pid}/debug_streaming`, {
+            method: "POST",
+            headers: { "content-type": "application/json", cookie: a.cookie },
+            body: JSON.stringify({
+              prompt: { prompt_draft: { detail } },
+              variable_vals: [{ key: "q", value: "weather? #tool" }],
+              mock_tools: [{ name: "get_weather", mock_response: '{"temp":21}' }],
+              single_step_debug: single,
+            }),
+          });
+          assert.equal(res.headers.get("content-type"), "text/event-stream");
+          return parseEvents(await res.text());
+        };
+        const single = await run(true);
+        assert.ok(single.every((e) => e.data.debug_step === 1));
+        assert.equal(single.at(-1)!.data.finish_reason, "tool_calls");
+        const multi = await run(false);
+        assert.ok(multi.some((e) => e.data.debug_step === 2), "the mock answer was fed back");
+        assert.equal(typeof multi[0].data.debug_id, "string");
+        // deno-lint-ignore no-explicit-any
+        const fedBack = llm.requests.some((r: any) =>
+          r.messages?.some((m: any) => m.role === "tool" && m.content === '{"temp":21}')
+        );
+        assert.ok(fedBack, "the provider saw the mock tool's answer");
+        const save = await post(server, `${P}/${pid}/debug_context/save`, {
+          workspace_id: a.spaceId,
+          debug_context: {
+            debug_core: { mock_tools: [{ name: "get_weather", mock_response: "x" }] },
+          },
+        }, a);
+        assert.equal(save.body.code, 0, JSON.stringify(save.body));
+        const ctx = await post(
+          server,
+          `${P}/${pid}/debug_context/get?workspace_id=${a.spaceId}`,
+          undefined,
+          a,
+          "GET",
+        );
+        assert.deepEqual(ctx.body.debug_context, {
+          debug_core: { mock_tools: [{ name: "get_weather", mock_response: "x" }] },
+        });
+        const hist = await post(
+          server,
+          `${P}/${pid}/debug_history/list?workspace_id=${a.spaceId}&page_size=10&days_limit=1`,
+          undefined,
+          a,
+          "GET",
+        );
+        assert.equal(hist.body.code, 0, JSON.stringify(hist.body));
+        assert.equal(hist.body.debug_history.length, 2);
+        assert.ok(Number(hist.body.debug_history[0].input_tokens) > 0);
+        const b = await registerUser(server);
+        const denied = await post(server, `${P}/${pid}/debug_context/get`, undefined, b, "GET");
+        assert.equal(denied.body.code, 600501001);
+      });
+
       await t.step("bad input and isolation", async () => {
         const cases: [unknown, number][] = [
           [

@@ -320,6 +320,29 @@ Deno.test({
         assert.equal(labels.body.code, 600501001, "no label mapping of a foreign prompt");
       });
 
+      await t.step(
+        "an invalid template is refused at commit time with its line and reason",
+        async () => {
+          const jid = await createPrompt(server, a, `${key}_jinja`);
+          const bad = {
+            prompt_template: {
+              template_type: "jinja2",
+              messages: [
+                { role: "system", content: "ok" },
+                { role: "user", content: "line one\n{% for x in items %}\n{{ x }\n{% endfor %}" },
+              ],
+              variable_defs: [{ key: "items", type: "array<string>" }],
+            },
+          };
+          await post(server, `${P}/${jid}/drafts/save`, { prompt_draft: { detail: bad } }, a);
+          const r = await post(server, `${P}/${jid}/drafts/commit`, { commit_version: "0.0.1" }, a);
+          assert.equal(r.body.code, 602000202, JSON.stringify(r.body));
+          assert.match(r.body.msg, /messages\[1\].*line 3/);
+          const list = await post(server, `${P}/${jid}/commits/list`, {}, a);
+          assert.deepEqual(list.body.prompt_commit_infos, [], "nothing was committed");
+        },
+      );
+
       await t.step("bad input is invalid param naming the field", async () => {
         const huge = {
           prompt_template: { messages: [{ role: "user", content: "x".repeat(1_100_000) }] },
