@@ -323,9 +323,9 @@ Deno.test({
         const multi = await run(false);
         assert.ok(multi.some((e) => e.data.debug_step === 2), "the mock answer was fed back");
         assert.equal(typeof multi[0].data.debug_id, "string");
-        // deno-lint-ignore no-explicit-any
-        const fedBack = llm.requests.some((r: any) =>
-          r.messages?.some((m: any) => m.role === "tool" && m.content === '{"temp":21}')
+        type Sent = { messages?: { role: string; content?: string }[] };
+        const fedBack = (llm.requests as Sent[]).some((r) =>
+          r.messages?.some((m) => m.role === "tool" && m.content === '{"temp":21}')
         );
         assert.ok(fedBack, "the provider saw the mock tool's answer");
         const save = await post(server, `${P}/${pid}/debug_context/save`, {
