@@ -144,6 +144,21 @@ async function drain(o: {
 }
 
 if (import.meta.main) {
+  // A stray error thrown from a library callback must not take every request down with it:
+  // log it (with no request to answer) and keep serving.
+  const fatal = createLogger();
+  globalThis.addEventListener("error", (e) => {
+    e.preventDefault();
+    fatal.error("uncaught error", {
+      error: e.error instanceof Error ? e.error.message : String(e.error),
+    });
+  });
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    fatal.error("unhandled rejection", {
+      error: e.reason instanceof Error ? e.reason.message : String(e.reason),
+    });
+  });
   try {
     const server = await start(Deno.env.toObject());
     const onSignal = async () => {

@@ -67,6 +67,17 @@ class JsonLogger implements Logger {
 /** A logger that drops everything (tests, benchmarks). */
 export const silentLogger: Logger = createLogger({ write: () => {} });
 
+// Log keys repeat endlessly (the same few per request): decide once per key.
+const secretKeys = new Map<string, boolean>();
+function isSecret(key: string): boolean {
+  let s = secretKeys.get(key);
+  if (s === undefined) {
+    s = SECRET_KEY.test(key);
+    if (secretKeys.size < 10_000) secretKeys.set(key, s);
+  }
+  return s;
+}
+
 // A plain pass instead of a JSON.stringify replacer: replacers take V8 off its fast path, and
 // this runs for every request's access-log line.
 function sanitize(value: Record<string, unknown>, depth: number): Record<string, unknown> {
@@ -74,7 +85,7 @@ function sanitize(value: Record<string, unknown>, depth: number): Record<string,
   for (const key in value) {
     const v = value[key];
     if (v === undefined) continue;
-    if (SECRET_KEY.test(key) && v !== null) out[key] = "[redacted]";
+    if (v !== null && isSecret(key)) out[key] = "[redacted]";
     else if (typeof v === "bigint") out[key] = v.toString();
     else if (v instanceof Error) out[key] = { name: v.name, message: v.message };
     else if (v !== null && typeof v === "object" && !Array.isArray(v) && depth < 3) {

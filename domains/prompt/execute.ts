@@ -58,7 +58,8 @@ export function createPromptRuntime(deps: {
       throw invalidParam("model_config.model_id", "the prompt names no model");
     }
     const model = deps.catalogue.resolve(BigInt(id));
-    const messages = renderMessages(spec.template as PromptTemplate, spec.variableVals ?? [], {
+    const template = { template_type: "normal", ...spec.template } as PromptTemplate;
+    const messages = renderMessages(template, spec.variableVals ?? [], {
       messages: spec.messages ?? [],
     }).map(toChat);
     const m = spec.modelConfig ?? {};

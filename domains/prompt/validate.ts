@@ -5,5 +5,6 @@ import { type PromptTemplate, validateTemplate } from "./template/mod.ts";
 /** Throws `invalid param` naming the message, line and reason when the template is invalid. */
 export function validateDetail(detail: PromptDetail): void {
   if (!detail.prompt_template) return;
-  validateTemplate(detail.prompt_template as PromptTemplate);
+  // An absent template type means the default one, "normal" (as in the reference).
+  validateTemplate({ template_type: "normal", ...detail.prompt_template } as PromptTemplate);
 }

@@ -118,7 +118,7 @@ function parseForm(
       }
       state.fileName = info.filename ?? "";
       state.contentType = info.mimeType;
-      const web = Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
+      const web = toWebStream(stream);
       state.job = startJob(web, form, state);
       state.job.catch(fail);
     });
@@ -183,4 +183,41 @@ function parseWorkspaceId(value: string): bigint {
   const r = id64.safeParse(value.trim());
   if (!r.success) throw invalidParam("workspace_id", "expected a positive int64");
   return r.data;
+}
+
+/**
+ * A web stream over busboy's file stream. Not `Readable.toWeb`: once the web side is
+ * cancelled (a refused upload), its adapter keeps enqueueing and throws where nothing can
+ * catch it, which would end the process. Here a cancel drains the rest instead, so the
+ * multipart parser can finish.
+ */
+function toWebStream(stream: Readable): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      stream.on("data", (chunk: Uint8Array) => {
+        if (done) return;
+        ctrl.enqueue(new Uint8Array(chunk));
+        if ((ctrl.desiredSize ?? 1) <= 0) stream.pause();
+      });
+      stream.on("end", () => {
+        if (done) return;
+        done = true;
+        ctrl.close();
+      });
+      stream.on("error", (err: unknown) => {
+        if (done) return;
+        done = true;
+        ctrl.error(err);
+      });
+      stream.pause();
+    },
+    pull() {
+      stream.resume();
+    },
+    cancel() {
+      done = true;
+      stream.resume();
+    },
+  }, { highWaterMark: 4 });
 }
