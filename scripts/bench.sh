@@ -2,7 +2,8 @@
 # `deno task bench [suite] [args...]`: benchmarks against the real services (started with
 # `scripts/services.sh up`). Suites: infra (default: id generator, Redis, ClickHouse, Kafka),
 # auth (authenticated /v1/loop overhead vs a bare Hono handler; needs wrk), ingest (span
-# ingestion end to end vs a direct insert), search (span search over 1M spans). Each prints
+# ingestion end to end vs a direct insert), search (span search over 1M spans), mget
+# (prompts/mget with a warm cache vs a bare Hono handler; needs wrk). Each prints
 # Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,5 +20,9 @@ case "$suite" in
     ;;
   ingest) deno run --allow-all tests/bench/ingest_bench.ts "$@" ;;
   search) deno run --allow-all tests/bench/search_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, search)" >&2; exit 2 ;;
+  mget)
+    command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+    deno run --allow-all tests/bench/mget_bench.ts "$@"
+    ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, search, mget)" >&2; exit 2 ;;
 esac
