@@ -2,7 +2,9 @@
  * The span filter tree's request shape (recursive, so validated here rather than in the
  * documented route schema); values and operators are checked by the domain's compiler.
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
+import type { ListSpansQuery } from "../../domains/observability/query/spans.ts";
+import { i64, id64 } from "./schemas.ts";
 import type { FilterFields } from "../../domains/observability/query/filters.ts";
 import { invalidParam } from "../../domains/errors.ts";
 
@@ -33,4 +35,34 @@ export function parseFilters(v: unknown, field = "filters"): FilterFields | unde
     throw invalidParam([field, ...issue.path].join("."), issue.message);
   }
   return r.data as FilterFields;
+}
+
+/** The body of a span list (web `spans/list` and SDK `spans/search`: the same fields). */
+export const spanListBody = z.object({
+  workspace_id: id64,
+  start_time: i64,
+  end_time: i64,
+  filters: z.unknown().optional(),
+  page_size: z.number().int().min(1).max(1000).optional(),
+  order_bys: z.array(z.object({ field: z.string().optional(), is_asc: z.boolean().optional() }))
+    .max(4).optional(),
+  page_token: z.string().max(512).optional(),
+  platform_type: z.string().max(32).optional(),
+  span_list_type: z.enum(["root_span", "all_span", "llm_span"]).optional(),
+  without_clip: z.boolean().optional(),
+  need_original_tags: z.boolean().optional(),
+}).strict();
+
+/** The span list query of a validated `spanListBody`. */
+export function spanListQuery(b: z.infer<typeof spanListBody>): ListSpansQuery {
+  return {
+    workspaceId: b.workspace_id,
+    startTimeMs: Number(b.start_time),
+    endTimeMs: Number(b.end_time),
+    filters: parseFilters(b.filters),
+    pageSize: b.page_size,
+    pageToken: b.page_token,
+    spanListType: b.span_list_type,
+    ascending: b.order_bys?.[0]?.field === "start_time" && b.order_bys[0].is_asc === true,
+  };
 }

@@ -11,12 +11,11 @@ import { invalidParam } from "../../domains/errors.ts";
 import { loopOk } from "../_wire/json.ts";
 import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
 import { i64, id64, jsonBody } from "../_wire/schemas.ts";
-import { parseFilters } from "../_wire/filters.ts";
+import { parseFilters, spanListBody, spanListQuery } from "../_wire/filters.ts";
 import { outputSpan } from "../_wire/convert_span.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["observability (SDK)"];
-const spanListType = z.enum(["root_span", "all_span", "llm_span"]);
 
 const ingest = createRoute({
   method: "post",
@@ -32,23 +31,7 @@ const searchSpans = createRoute({
   tags,
   summary: "Filtered, paged span list",
   request: {
-    body: jsonBody(
-      z.object({
-        workspace_id: id64,
-        start_time: i64,
-        end_time: i64,
-        filters: z.unknown().optional(),
-        page_size: z.number().int().min(1).max(1000).optional(),
-        order_bys: z.array(
-          z.object({ field: z.string().optional(), is_asc: z.boolean().optional() }),
-        )
-          .max(4).optional(),
-        page_token: z.string().max(512).optional(),
-        platform_type: z.string().max(32).optional(),
-        span_list_type: spanListType.optional(),
-        need_original_tags: z.boolean().optional(),
-      }).strict(),
-    ),
+    body: jsonBody(spanListBody),
   },
   responses: envelopeResponse,
 });
@@ -128,17 +111,7 @@ export function loopTraceRoutes(deps: {
   });
   app.openapi(searchSpans, async (c) => {
     const b = c.req.valid("json");
-    const asc = b.order_bys?.[0]?.field === "start_time" && b.order_bys[0].is_asc === true;
-    const page = await deps.spans.list(c.get("caller").userId, {
-      workspaceId: b.workspace_id,
-      startTimeMs: Number(b.start_time),
-      endTimeMs: Number(b.end_time),
-      filters: parseFilters(b.filters),
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      spanListType: b.span_list_type,
-      ascending: asc,
-    });
+    const page = await deps.spans.list(c.get("caller").userId, spanListQuery(b));
     return loopOk(c, {
       spans: page.spans.map((s) => outputSpan(s)),
       next_page_token: page.nextPageToken,
