@@ -8,19 +8,16 @@ import { ExportTraceServiceRequest } from "../../domains/observability/otlp/mod.
 import { eventually } from "../_env.ts";
 import { startServer } from "../_server.ts";
 import { createToken, post, registerUser, type TestUser } from "./_client.ts";
-import { hexId, otlpFixture, sdkSpan, searchTrace } from "./_traces.ts";
-
-async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  const s = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-    new CompressionStream("gzip"),
-  );
-  return new Uint8Array(await new Response(s).arrayBuffer());
-}
-
-const window = () => ({
-  start_time: String(Date.now() - 3_600_000),
-  end_time: String(Date.now() + 60_000),
-});
+import {
+  checkFixtureTrace,
+  gzip,
+  hexId,
+  otlpFixture,
+  sdkSpan,
+  searchTrace,
+  toProtoObject,
+  window,
+} from "./_traces.ts";
 
 Deno.test({
   name: "e2e observability: SDK, OTLP JSON and OTLP protobuf+gzip in; search and trace out",
@@ -309,44 +306,6 @@ Deno.test({
         assert.equal(meta.body.field_metas.model_name.value_type, "string");
       });
 
-      await t.step("large payloads in object storage come back as presigned URLs", async () => {
-        const key = `${traceId}_${rootId}_input_large_text`;
-        const form = new FormData();
-        form.append("workspace_id", a.spaceId);
-        form.append("file", new Blob(["a very large input"]), key);
-        const up = await fetch(`${server.url}/v1/loop/files/upload`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}` },
-          body: form,
-        });
-        assert.equal((await up.json()).code, 0);
-        const spanId = hexId(8);
-        await post(server, "/v1/loop/traces/ingest", {
-          spans: [sdkSpan({
-            workspace_id: a.spaceId,
-            trace_id: traceId,
-            span_id: spanId,
-            parent_id: rootId,
-            input: "a very la",
-            object_storage: JSON.stringify({
-              input_tos_key: key,
-              attachments: [{ field: "input", name: "x", type: "text", tos_key: key }],
-            }),
-          })],
-        }, { token });
-        const span = await eventually(async () => {
-          const all = await searchTrace(server, token, a.spaceId, traceId);
-          return all.find((x) => x.span_id === spanId) ?? null;
-        }, { what: "the span with a payload file" });
-        assert.ok(span.attr_tos?.input_data_url, JSON.stringify(span.attr_tos));
-        assert.equal(
-          await (await fetch(span.attr_tos.input_data_url)).text(),
-          "a very large input",
-        );
-        const viaAttachment = await fetch(span.attr_tos.multimodal_data[key]);
-        assert.equal(await viaAttachment.text(), "a very large input");
-      });
-
       await t.step(
         "workspace isolation: B can neither write into nor read A's workspace",
         async () => {
@@ -394,141 +353,8 @@ Deno.test({
           );
         },
       );
-
-      await t.step("annotations: SDK and web, including a span not stored yet", async () => {
-        const created = await post(server, "/v1/loop/annotations", {
-          workspace_id: a.spaceId,
-          trace_id: traceId,
-          span_id: childId,
-          annotation_key: "quality",
-          annotation_value: "0.9",
-          annotation_value_type: "double",
-          reasoning: "good",
-        }, { token });
-        assert.equal(created.body.code, 0, JSON.stringify(created.body));
-        const list = () =>
-          post(server, "/api/observability/v1/annotations/list", {
-            workspace_id: a.spaceId,
-            trace_id: traceId,
-            span_id: childId,
-          }, a);
-        const one = await eventually(async () => {
-          const l = await list();
-          return l.body.annotations?.length === 1 ? l.body.annotations[0] : null;
-        }, { what: "annotation listed" });
-        assert.equal(one.key, "quality");
-        assert.equal(one.value, "0.9");
-        assert.equal(one.reasoning, "good");
-        const manual = await post(server, "/api/observability/v1/annotations", {
-          annotation: {
-            workspace_id: a.spaceId,
-            trace_id: traceId,
-            span_id: childId,
-            key: "label",
-            value: "bad",
-            value_type: "string",
-          },
-        }, a);
-        assert.equal(manual.body.code, 0, JSON.stringify(manual.body));
-        const id = manual.body.annotation_id;
-        const upd = await post(
-          server,
-          `/api/observability/v1/annotations/${id}`,
-          {
-            annotation: {
-              workspace_id: a.spaceId,
-              trace_id: traceId,
-              span_id: childId,
-              key: "label",
-              value: "good",
-              value_type: "string",
-            },
-          },
-          a,
-          "PUT",
-        );
-        assert.equal(upd.body.code, 0, JSON.stringify(upd.body));
-        const two = (await list()).body.annotations;
-        assert.deepEqual(
-          two.map((x: { key: string; value: string }) => `${x.key}=${x.value}`).sort(),
-          ["label=good", "quality=0.9"],
-        );
-        const del = await fetch(
-          `${server.url}/v1/loop/annotations?workspace_id=${a.spaceId}&trace_id=${traceId}&span_id=${childId}&annotation_key=quality`,
-          { method: "DELETE", headers: { authorization: `Bearer ${token}` } },
-        );
-        assert.equal((await del.json()).code, 0);
-        assert.deepEqual((await list()).body.annotations.map((x: { key: string }) => x.key), [
-          "label",
-        ]);
-
-        // Annotate first, send the span afterwards: the annotation waits for it.
-        const lateTrace = hexId(16);
-        const lateSpan = hexId(8);
-        const early = await post(server, "/v1/loop/annotations", {
-          workspace_id: a.spaceId,
-          trace_id: lateTrace,
-          span_id: lateSpan,
-          annotation_key: "early",
-          annotation_value: "yes",
-        }, { token });
-        assert.equal(early.body.code, 0);
-        await post(server, "/v1/loop/traces/ingest", {
-          spans: [sdkSpan({ workspace_id: a.spaceId, trace_id: lateTrace, span_id: lateSpan })],
-        }, { token });
-        const late = await eventually(async () => {
-          const l = await post(server, "/api/observability/v1/annotations/list", {
-            workspace_id: a.spaceId,
-            trace_id: lateTrace,
-            span_id: lateSpan,
-          }, a);
-          return l.body.annotations?.length === 1 ? l.body.annotations[0] : null;
-        }, { what: "the early annotation stored once its span arrived", timeoutMs: 60_000 });
-        assert.equal(late.key, "early");
-      });
     } finally {
       await server.stop();
     }
   },
 });
-
-// deno-lint-ignore no-explicit-any
-function checkFixtureTrace(spans: any[]): void {
-  const agent = spans.find((s) => s.span_type === "agent");
-  const chat = spans.find((s) => s.span_type === "model");
-  const tool = spans.find((s) => s.status === "error");
-  assert.ok(agent && chat && tool, JSON.stringify(spans.map((s) => [s.span_type, s.status])));
-  assert.equal(agent.parent_id, "0");
-  assert.equal(chat.parent_id, agent.span_id);
-  assert.equal(tool.parent_id, chat.span_id);
-  assert.equal(agent.service_name, "weather-agent");
-  assert.equal(agent.input, "What is the weather in Paris?");
-  assert.equal(agent.duration, "3000");
-  assert.equal(chat.tags_string.model_name, "gpt-4o");
-  assert.equal(chat.tags_string.model_provider, "openai");
-  assert.deepEqual(
-    [chat.tags_long.input_tokens, chat.tags_long.output_tokens, chat.tags_long.tokens],
-    ["25", "12", "37"],
-  );
-  assert.match(tool.tags_string.error, /weather service unavailable/);
-  assert.equal(agent.tags_long["app.retries"], "2");
-  assert.equal(agent.tags_double["app.score"], 0.75);
-  assert.equal(agent.tags_bool["app.cached"], false);
-}
-
-// The protobufjs fromObject wants ids as bytes: the JSON fixture has them as hex.
-// deno-lint-ignore no-explicit-any
-function toProtoObject(doc: any): any {
-  const hex = (h: string) => Uint8Array.from(h.match(/../g)!.map((x) => parseInt(x, 16)));
-  const copy = structuredClone(doc);
-  for (const rs of copy.resourceSpans) {
-    for (const ss of rs.scopeSpans) {
-      for (const s of ss.spans) {
-        s.traceId = hex(s.traceId);
-        s.spanId = hex(s.spanId);
-        if (s.parentSpanId) s.parentSpanId = hex(s.parentSpanId);
-      }
-    }
-  }
-  return copy;
-}
