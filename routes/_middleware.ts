@@ -15,8 +15,14 @@ export type { AppEnv } from "./_env.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Assigns the request id (a well-formed incoming X-Request-Id is kept) and logs the request. */
-export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
+/**
+ * Assigns the request id (a well-formed incoming X-Request-Id is kept) and logs the request;
+ * `inner` runs in between (the app's other per-request checks).
+ */
+export function requestContext(
+  logger: Logger,
+  inner?: MiddlewareHandler<AppEnv>,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
@@ -24,8 +30,12 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("logger", log);
     const started = performance.now();
-    await next();
+    // Set before the handler: answers built through the context carry it at no cost, while
+    // setting a header on a finished answer copies the whole response.
     c.header("X-Request-Id", requestId);
+    const answer = await (inner ? inner(c, next) : next());
+    if (answer instanceof Response) c.res = answer; // a check that answered by itself
+    if (!c.res.headers.has("x-request-id")) c.header("X-Request-Id", requestId);
     log.info("request", {
       method: c.req.method,
       path: c.req.path,

@@ -1,6 +1,7 @@
 /** The Hono application: middleware, authentication per API family, then every route group. */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { HealthService } from "../domains/system/health.ts";
 import type { AccountService } from "../domains/foundation/accounts.ts";
@@ -74,18 +75,38 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const streamed = new Set(deps.streamedPaths ?? []);
-  app.use("*", requestContext(deps.logger));
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      wireJson(c, {
-        code: Codes.fileSizeExceedLimit,
-        msg: `request body larger than ${MAX_BODY_BYTES} bytes`,
-      }, 413),
-  });
-  app.use("*", (c, next) => (streamed.has(c.req.path) ? next() : limit(c, next)));
-  app.use("/api/*", sessionAuth(deps.sessions, new Set(PUBLIC_USER_PATHS)));
-  app.use("/v1/loop/*", tokenAuth(deps.tokens));
+  const tooLarge = (c: Context<AppEnv>) =>
+    wireJson(c, {
+      code: Codes.fileSizeExceedLimit,
+      msg: `request body larger than ${MAX_BODY_BYTES} bytes`,
+    }, 413);
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const session = sessionAuth(deps.sessions, new Set(PUBLIC_USER_PATHS));
+  const token = tokenAuth(deps.tokens);
+  // One gate per request (request id and log, body limit, authentication) rather than a
+  // middleware each: every layer is another async step on the hottest SDK paths.
+  app.use(
+    "*",
+    requestContext(deps.logger, (c, next) => {
+      const path = c.req.path;
+      const auth = path.startsWith("/v1/loop/")
+        ? token
+        : path.startsWith("/api/")
+        ? session
+        : undefined;
+      const guarded = auth ? async () => void await auth(c, next) : next;
+      if (streamed.has(path) || c.req.method === "GET" || c.req.method === "HEAD") {
+        return guarded();
+      }
+      // A declared length is checked without touching the body (reading `body` would build
+      // a stream for every request); only chunked bodies are counted as they arrive.
+      const declared = c.req.header("content-length");
+      if (declared !== undefined && c.req.header("transfer-encoding") === undefined) {
+        return Number(declared) > MAX_BODY_BYTES ? Promise.resolve(tooLarge(c)) : guarded();
+      }
+      return limit(c, guarded);
+    }),
+  );
   app.onError(errorResponse);
   app.notFound((c) =>
     wireJson(c, { code: Codes.badRequest, msg: `No route for ${c.req.method} ${c.req.path}` }, 404)

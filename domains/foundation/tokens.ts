@@ -41,6 +41,11 @@ export interface TokenService {
   remove(userId: bigint, id: bigint): Promise<void>;
   /** The user a token authenticates, or null when unknown, expired or revoked. */
   verify(token: string): Promise<bigint | null>;
+  /**
+   * The user of a token verified in the last seconds, without waiting for anything; undefined
+   * when it must be verified (`verify`). The hot path of every SDK call.
+   */
+  peek(token: string): bigint | undefined;
 }
 
 interface CachedToken {
@@ -64,7 +69,10 @@ export function createTokenService(deps: {
   const cacheKey = (hash: string) => `pat:${hash}`;
   const local = new Map<string, { token: CachedToken; until: number }>();
   // By token value, in memory only, for as long as the verified record above.
-  const recent = new Map<string, { token: CachedToken; hash: string; until: number }>();
+  const recent = new Map<
+    string,
+    { token: CachedToken; hash: string; userId: bigint; until: number }
+  >();
   deps.broadcast?.subscribe(REVOKED_CHANNEL, (hash) => local.delete(hash));
 
   const lookup = async (hash: string): Promise<CachedToken | null> => {
@@ -158,6 +166,14 @@ export function createTokenService(deps: {
       await deps.cache.del(cacheKey(t.tokenHash));
       await deps.broadcast?.publish(REVOKED_CHANNEL, t.tokenHash);
     },
+    peek(token) {
+      const seen = recent.get(token);
+      if (!seen || seen.until <= Date.now() || !local.has(seen.hash)) return undefined;
+      const t = seen.token;
+      if (t.status !== "active" || (t.expireAt !== 0 && t.expireAt <= now())) return undefined;
+      touch(t);
+      return seen.userId;
+    },
     async verify(token) {
       if (!token.startsWith(PREFIX) || token.length > 128) return null;
       // The hot path: a token seen in the last seconds skips hashing and Redis.
@@ -168,7 +184,12 @@ export function createTokenService(deps: {
       if (!t) return null;
       if (!seen || seen.until <= Date.now()) {
         if (recent.size >= LOCAL_MAX) recent.clear();
-        recent.set(token, { token: t, hash: hashToken(token), until: Date.now() + LOCAL_TTL_MS });
+        recent.set(token, {
+          token: t,
+          hash: hashToken(token),
+          userId: BigInt(t.userId),
+          until: Date.now() + LOCAL_TTL_MS,
+        });
       }
       if (t.status !== "active" || (t.expireAt !== 0 && t.expireAt <= now())) return null;
       touch(t);

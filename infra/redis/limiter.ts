@@ -82,34 +82,54 @@ export function createRedisLimiter(redis: RedisClient, options: { prefix?: strin
 }
 
 /**
- * A limiter that takes units from `inner` in small chunks and hands them out locally, so a
- * hot key costs one Redis round trip per chunk instead of per request. Units are taken from
- * the shared limiter before they are used, so the global limit is never exceeded; units a
- * process does not use within `holdMs` are dropped (the limit errs on the strict side).
+ * A limiter that takes units from `inner` in chunks and hands them out locally, so a hot key
+ * costs one Redis round trip per chunk instead of per request. Units are taken from the
+ * shared limiter before they are used, so the global limit is never exceeded; units a process
+ * does not use within `holdMs` are dropped (the limit errs on the strict side). One refill per
+ * key is in flight at a time: concurrent callers wait for it rather than each asking Redis.
  */
 export function withReservoir(
   inner: Limiter,
   options: { maxChunk?: number; holdMs?: number } = {},
 ): Limiter {
-  const maxChunk = options.maxChunk ?? 20;
+  const maxChunk = options.maxChunk ?? 200;
   const holdMs = options.holdMs ?? 1_000;
   const pools = new Map<string, { left: number; until: number }>();
+  const refills = new Map<string, Promise<boolean>>();
+
+  const take = (key: string, n: number): LimitResult | undefined => {
+    const pool = pools.get(key);
+    if (!pool || pool.until <= Date.now() || pool.left < n) return undefined;
+    pool.left -= n;
+    return { allowed: true, remaining: pool.left, retryAfterMs: 0, resetAfterMs: 0 };
+  };
+
+  const refill = (key: string, chunk: number, limit: Limit): Promise<boolean> => {
+    const running = refills.get(key);
+    if (running) return running;
+    const p = inner.allowN(key, chunk, limit).then((r) => {
+      if (r.allowed) {
+        if (pools.size > 10_000) pools.clear();
+        pools.set(key, { left: chunk, until: Date.now() + holdMs });
+      }
+      return r.allowed;
+    }).finally(() => refills.delete(key));
+    refills.set(key, p);
+    return p;
+  };
+
   return {
     async allowN(key, n, limit) {
-      const now = Date.now();
-      const pool = pools.get(key);
-      if (pool && pool.until > now && pool.left >= n) {
-        pool.left -= n;
-        return { allowed: true, remaining: pool.left, retryAfterMs: 0, resetAfterMs: 0 };
-      }
+      const hit = take(key, n);
+      if (hit) return hit;
       // About 1/50 of a second's allowance per chunk: small enough to share fairly.
       const chunk = Math.max(n, Math.min(maxChunk, Math.floor(limit.rate / 50), limit.burst));
       if (chunk > n) {
-        const r = await inner.allowN(key, chunk, limit);
-        if (r.allowed) {
-          if (pools.size > 10_000) pools.clear();
-          pools.set(key, { left: chunk - n, until: now + holdMs });
-          return r;
+        // Two rounds: a refill shared with other callers may be used up before our turn.
+        for (let round = 0; round < 2; round++) {
+          if (!(await refill(key, chunk, limit))) break;
+          const got = take(key, n);
+          if (got) return got;
         }
       }
       return await inner.allowN(key, n, limit);
