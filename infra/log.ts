@@ -18,7 +18,7 @@ export interface Logger {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api_?key|session_key/i;
 
-/** Creates a logger writing JSON lines to `write` (stderr by default). */
+/** Creates a logger writing JSON lines to `write` (stderr, buffered, by default). */
 export function createLogger(
   options: {
     level?: LogLevel;
@@ -28,40 +28,121 @@ export function createLogger(
 ): Logger {
   return new JsonLogger(
     ORDER[options.level ?? "info"],
-    options.write ?? ((line: string) => console.error(line)),
-    options.bindings ?? {},
+    options.write ?? stderrLines(),
+    options.bindings ? encodeFields(options.bindings) : "",
   );
 }
 
-// A class, so that child() (one per request) is a single small allocation.
+// A class, so that child() (one per request) is a single small allocation. Bound fields are
+// kept already encoded: a line is one string concatenation, not a merged and re-walked object.
 class JsonLogger implements Logger {
   constructor(
     private readonly min: number,
     private readonly write: (line: string) => void,
-    private readonly bindings: Record<string, unknown>,
+    private readonly bound: string,
   ) {}
 
   debug(msg: string, fields?: Record<string, unknown>): void {
-    this.emit("debug", msg, fields);
+    if (ORDER.debug >= this.min) this.emit("debug", msg, fields);
   }
   info(msg: string, fields?: Record<string, unknown>): void {
-    this.emit("info", msg, fields);
+    if (ORDER.info >= this.min) this.emit("info", msg, fields);
   }
   warn(msg: string, fields?: Record<string, unknown>): void {
-    this.emit("warn", msg, fields);
+    if (ORDER.warn >= this.min) this.emit("warn", msg, fields);
   }
   error(msg: string, fields?: Record<string, unknown>): void {
-    this.emit("error", msg, fields);
+    if (ORDER.error >= this.min) this.emit("error", msg, fields);
   }
   child(fields: Record<string, unknown>): Logger {
-    return new JsonLogger(this.min, this.write, { ...this.bindings, ...fields });
+    return new JsonLogger(this.min, this.write, this.bound + encodeFields(fields));
   }
 
   private emit(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
-    if (ORDER[level] < this.min) return;
-    const record = { time: new Date().toISOString(), level, msg, ...this.bindings, ...fields };
-    this.write(JSON.stringify(sanitize(record, 0)));
+    this.write(
+      `{"time":"${new Date().toISOString()}","level":"${level}","msg":${
+        JSON.stringify(msg)
+      }${this.bound}${fields ? encodeFields(fields) : ""}}`,
+    );
   }
+}
+
+// `,"key":value` for every defined field, secrets redacted.
+function encodeFields(fields: Record<string, unknown>): string {
+  let out = "";
+  for (const key in fields) {
+    const v = fields[key];
+    if (v === undefined) continue;
+    out += keyPrefix(key) + encodeValue(key, v, 0);
+  }
+  return out;
+}
+
+// Log keys repeat endlessly (the same few per request): encode each once.
+const prefixes = new Map<string, string>();
+function keyPrefix(key: string): string {
+  let p = prefixes.get(key);
+  if (p === undefined) {
+    p = `,${JSON.stringify(key)}:`;
+    if (prefixes.size < 10_000) prefixes.set(key, p);
+  }
+  return p;
+}
+
+function encodeValue(key: string, v: unknown, depth: number): string {
+  if (v === null) return "null";
+  if (isSecret(key)) return '"[redacted]"';
+  switch (typeof v) {
+    case "number":
+      return Number.isFinite(v) ? String(v) : "null";
+    case "boolean":
+      return v ? "true" : "false";
+    case "bigint":
+      return `"${v}"`;
+    case "string":
+      return JSON.stringify(v);
+  }
+  if (v instanceof Error) return JSON.stringify({ name: v.name, message: v.message });
+  if (typeof v === "object" && !Array.isArray(v) && depth < 3) {
+    return JSON.stringify(sanitize(v as Record<string, unknown>, depth + 1));
+  }
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) ?? "null";
+  } catch {
+    return '"[unserializable]"';
+  }
+}
+
+/**
+ * Lines to stderr, written in batches: a line waits at most until the current macrotask
+ * ends (or until 64 KiB are pending), so a busy server makes one write per batch instead of
+ * one synchronous console call per line. Pending lines are written when the process exits.
+ */
+function stderrLines(): (line: string) => void {
+  const encoder = new TextEncoder();
+  let pending: string[] = [];
+  let size = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const bytes = encoder.encode(pending.join("\n") + "\n");
+    pending = [];
+    size = 0;
+    try {
+      for (let off = 0; off < bytes.length;) off += Deno.stderr.writeSync(bytes.subarray(off));
+    } catch { /* stderr closed: nowhere left to report it */ }
+  };
+  globalThis.addEventListener("unload", flush);
+  return (line) => {
+    pending.push(line);
+    size += line.length;
+    if (size >= 65_536) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setTimeout(flush, 0);
+    }
+  };
 }
 
 /** A logger that drops everything (tests, benchmarks). */

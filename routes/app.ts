@@ -29,7 +29,8 @@ import { loopTraceRoutes } from "./loop/traces.ts";
 import { otelRoutes } from "./loop/otel.ts";
 import { promptRoutes } from "./api/prompts.ts";
 import { promptVersionRoutes } from "./api/prompt_versions.ts";
-import { loopPromptRoutes } from "./loop/prompts.ts";
+import { createMgetMemo, loopPromptRoutes } from "./loop/prompts.ts";
+import { type Fetch, mgetFastLane } from "./loop/prompts_fast.ts";
 import { loopExecuteRoutes } from "./loop/prompt_execute.ts";
 import { promptDebugRoutes } from "./api/prompt_debug.ts";
 import type { DebugService } from "../domains/prompt/debug.ts";
@@ -124,7 +125,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", otelRoutes(deps.ingest));
   app.route("/", promptRoutes(deps.prompts));
   app.route("/", promptVersionRoutes(deps));
-  app.route("/", loopPromptRoutes(deps));
+  const memo = createMgetMemo();
+  app.route("/", loopPromptRoutes({ ...deps, memo }));
   app.route("/", loopExecuteRoutes(deps));
   app.route("/", promptDebugRoutes(deps));
 
@@ -147,5 +149,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
   app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+
+  // The hottest SDK call, when everything it needs is at hand, skips the app's machinery.
+  app.fetch = mgetFastLane({
+    hub: deps.hub,
+    tokens: deps.tokens,
+    memo,
+    logger: deps.logger,
+    maxBodyBytes: MAX_BODY_BYTES,
+    next: app.fetch as Fetch,
+  }) as typeof app.fetch;
   return app;
 }

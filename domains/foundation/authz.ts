@@ -23,6 +23,11 @@ export interface Authz {
   requireMember(userId: bigint, spaceId: bigint): Promise<SpaceRole>;
   /** The caller's role, or null when not a member. */
   roleOf(userId: bigint, spaceId: bigint): Promise<SpaceRole | null>;
+  /**
+   * The caller's role as this process knows it right now (null: not a member), or undefined
+   * when only `roleOf` can tell. The synchronous fast path of hot SDK calls.
+   */
+  knownRole(userId: bigint, spaceId: bigint): SpaceRole | null | undefined;
   /** Forgets a cached membership (after it changes). */
   forget(userId: bigint, spaceId: bigint): Promise<void>;
 }
@@ -54,6 +59,10 @@ export function createAuthz(deps: { db: Database; cache: Cache; broadcast?: Broa
   };
   return {
     roleOf,
+    knownRole(userId, spaceId) {
+      const hit = local.get(key(userId, spaceId));
+      return hit && hit.until > Date.now() ? hit.role : undefined;
+    },
     async requireMember(userId, spaceId) {
       const role = await roleOf(userId, spaceId);
       if (!role) throw noPermission(`workspace ${spaceId}`);

@@ -23,6 +23,20 @@ export interface PromptCache<T> {
     items: { key: string; selector: string }[],
   ): Promise<{ values: (T | undefined)[]; gens: Map<string, string> }>;
   /**
+   * Every value from this process's own layer and when the first of them expires there, or
+   * undefined when one of them is not there.
+   */
+  peekMany(
+    space: bigint,
+    items: { key: string; selector: string }[],
+  ): { values: T[]; until: number } | undefined;
+  /**
+   * A number that changes whenever this process's own layer changes (an entry stored,
+   * dropped or cleared): what was read from it stays valid while this number and the entries'
+   * expiry hold.
+   */
+  stamp(): number;
+  /**
    * Stores values read from the database; a value whose prompt changed since `gens` were
    * read is not stored (it may predate the change).
    */
@@ -44,9 +58,11 @@ export function createPromptCache<T>(
   const genKey = (space: bigint, key: string) => `prompt_gen:${name(space, key)}`;
   deps.broadcast?.subscribe(CHANNEL, (prompt) => dropLocal(prompt));
 
+  let stamp = 0;
   function dropLocal(prompt: string) {
     const prefix = `${prompt}\n`;
     for (const k of local.keys()) if (k.startsWith(prefix)) local.delete(k);
+    stamp++;
   }
 
   const generations = async (space: bigint, keys: string[]) => {
@@ -56,6 +72,19 @@ export function createPromptCache<T>(
   };
 
   return {
+    peekMany(space, items) {
+      const now = Date.now();
+      const values: T[] = [];
+      let until = Infinity;
+      for (const it of items) {
+        const hit = local.get(`${name(space, it.key)}\n${it.selector}`);
+        if (!hit || hit.until <= now) return undefined;
+        values.push(hit.value);
+        if (hit.until < until) until = hit.until;
+      }
+      return { values, until };
+    },
+    stamp: () => stamp,
     async getMany(space, items) {
       const now = Date.now();
       const out: (T | undefined)[] = items.map((it) => {
@@ -95,5 +124,6 @@ export function createPromptCache<T>(
   function remember(k: string, value: T) {
     if (local.size >= LOCAL_MAX) local.clear();
     local.set(k, { value, until: Date.now() + LOCAL_TTL_MS });
+    stamp++;
   }
 }

@@ -4,8 +4,8 @@
  * the call (the official SDKs treat an empty list as success). Served from the two-layer
  * prompt cache, negative answers included; rate-limited per workspace.
  */
-import type { Limiter } from "../../infra/redis/limiter.ts";
-import { AppError, Codes, invalidParam } from "../errors.ts";
+import type { Limiter, LimitResult } from "../../infra/redis/limiter.ts";
+import { AppError, Codes, invalidParam, noPermission } from "../errors.ts";
 import type { Authz } from "../foundation/authz.ts";
 import type { PromptCache } from "./cache.ts";
 import type { PromptDetail } from "./detail.ts";
@@ -42,6 +42,8 @@ type Entry = { prompt: HubPrompt } | { error: { code: number; msg: string } };
 
 const MAX_QUERIES = 100;
 
+type Answer = { query: PromptQuery; prompt: HubPrompt }[];
+
 /** The prompt hub service. */
 export interface PromptHubService {
   mget(
@@ -49,6 +51,16 @@ export interface PromptHubService {
     workspaceId: bigint,
     queries: PromptQuery[],
   ): Promise<{ query: PromptQuery; prompt: HubPrompt }[]>;
+  /**
+   * The same answer as `mget` when this process can give it at once (membership, rate-limit
+   * allowance and every prompt held locally); undefined when only `mget` can. Throws the
+   * errors `mget` would.
+   */
+  mgetNow(
+    userId: bigint,
+    workspaceId: bigint,
+    queries: PromptQuery[],
+  ): { query: PromptQuery; prompt: HubPrompt }[] | undefined;
   /** One resolved prompt version (execute). */
   resolve(userId: bigint, workspaceId: bigint, query: PromptQuery): Promise<HubPrompt>;
 }
@@ -104,23 +116,66 @@ export function createPromptHubService(deps: {
     }));
   };
 
-  const mget = async (userId: bigint, space: bigint, queries: PromptQuery[]) => {
+  const checkQueries = (queries: PromptQuery[]) => {
     if (queries.length === 0 || queries.length > MAX_QUERIES) {
       throw invalidParam("queries", `1..${MAX_QUERIES} queries`);
     }
-    await deps.authz.requireMember(userId, space);
-    const limit = await deps.limiter.allowN(`prompt_hub:${space}`, 1, {
-      rate: qps,
-      burst: qps * 2,
-    });
-    if (!limit.allowed) {
+  };
+  const limitKey = (space: bigint) => `prompt_hub:${space}`;
+  const checkLimit = (r: LimitResult) => {
+    if (!r.allowed) {
       throw new AppError(
         Codes.promptHubQpsLimit,
         `prompt hub rate limit of ${qps}/s exceeded for this workspace`,
         { status: 429 },
       );
     }
-    const items = queries.map((q) => ({ key: q.prompt_key, selector: selectorOf(q) }));
+  };
+  const itemsOf = (queries: PromptQuery[]) =>
+    queries.map((q) => ({ key: q.prompt_key, selector: selectorOf(q) }));
+  const answer = (queries: PromptQuery[], values: (Entry | undefined)[]) =>
+    values.map((v, i) => {
+      const e = v as Entry;
+      if ("error" in e) throw new AppError(e.error.code, e.error.msg);
+      return { query: queries[i], prompt: e.prompt };
+    });
+
+  // Answers built from the local cache layer, per queries array (a caller that parses a body
+  // once hands the same array back), valid while that layer is unchanged and unexpired.
+  const recent = new WeakMap<
+    PromptQuery[],
+    { space: bigint; stamp: number; until: number; items: Answer }
+  >();
+
+  const mgetNow = (userId: bigint, space: bigint, queries: PromptQuery[]) => {
+    checkQueries(queries);
+    const role = deps.authz.knownRole(userId, space);
+    if (role === undefined) return undefined;
+    if (role === null) throw noPermission(`workspace ${space}`);
+    const stamp = deps.cache.stamp();
+    const known = recent.get(queries);
+    if (known && known.space === space && known.stamp === stamp && known.until > Date.now()) {
+      const limit = deps.limiter.allowNowN?.(limitKey(space), 1);
+      if (!limit) return undefined;
+      checkLimit(limit);
+      return known.items;
+    }
+    // Look before taking an allowance, so a call that falls back to `mget` takes only one.
+    const seen = deps.cache.peekMany(space, itemsOf(queries));
+    if (!seen) return undefined;
+    const limit = deps.limiter.allowNowN?.(limitKey(space), 1);
+    if (!limit) return undefined;
+    checkLimit(limit);
+    const items = answer(queries, seen.values);
+    recent.set(queries, { space, stamp, until: seen.until, items });
+    return items;
+  };
+
+  const mget = async (userId: bigint, space: bigint, queries: PromptQuery[]) => {
+    checkQueries(queries);
+    await deps.authz.requireMember(userId, space);
+    checkLimit(await deps.limiter.allowN(limitKey(space), 1, { rate: qps, burst: qps * 2 }));
+    const items = itemsOf(queries);
     const { values, gens } = await deps.cache.getMany(space, items);
     const missIdx = values.map((v, i) => (v === undefined ? i : -1)).filter((i) => i >= 0);
     if (missIdx.length) {
@@ -132,15 +187,12 @@ export function createPromptHubService(deps: {
         gens,
       );
     }
-    return values.map((v, i) => {
-      const e = v as Entry;
-      if ("error" in e) throw new AppError(e.error.code, e.error.msg);
-      return { query: queries[i], prompt: e.prompt };
-    });
+    return answer(queries, values);
   };
 
   return {
     mget,
+    mgetNow,
     async resolve(userId, workspaceId, query) {
       return (await mget(userId, workspaceId, [query]))[0].prompt;
     },

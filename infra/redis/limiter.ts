@@ -28,6 +28,11 @@ export interface LimitResult {
 export interface Limiter {
   /** Takes `n` units for `key` if the limit allows it; takes nothing when it does not. */
   allowN(key: string, n: number, limit: Limit): Promise<LimitResult>;
+  /**
+   * The same decision made at once from what this process holds, when it can be (a local
+   * allowance); undefined when only `allowN` can decide. Optional.
+   */
+  allowNowN?(key: string, n: number): LimitResult | undefined;
 }
 
 // KEYS[1] = key; ARGV = emission interval (ms), burst, n. Times in ms with fractions.
@@ -94,13 +99,18 @@ export function withReservoir(
 ): Limiter {
   const maxChunk = options.maxChunk ?? 200;
   const holdMs = options.holdMs ?? 1_000;
-  const pools = new Map<string, { left: number; until: number }>();
+  const pools = new Map<string, { left: number; until: number; chunk: number; limit: Limit }>();
   const refills = new Map<string, Promise<boolean>>();
 
   const take = (key: string, n: number): LimitResult | undefined => {
     const pool = pools.get(key);
     if (!pool || pool.until <= Date.now() || pool.left < n) return undefined;
     pool.left -= n;
+    // A pool running low is topped up in the background, so a steady stream of callers
+    // rarely finds it empty and waits for Redis.
+    if (pool.left < pool.chunk / 4 && !refills.has(key)) {
+      refill(key, pool.chunk, pool.limit).catch(() => {});
+    }
     return { allowed: true, remaining: pool.left, retryAfterMs: 0, resetAfterMs: 0 };
   };
 
@@ -110,7 +120,11 @@ export function withReservoir(
     const p = inner.allowN(key, chunk, limit).then((r) => {
       if (r.allowed) {
         if (pools.size > 10_000) pools.clear();
-        pools.set(key, { left: chunk, until: Date.now() + holdMs });
+        // The few units still held (under a quarter of a chunk) are kept with the new expiry.
+        const now = Date.now();
+        const held = pools.get(key);
+        const left = held && held.until > now ? held.left : 0;
+        pools.set(key, { left: left + chunk, until: now + holdMs, chunk, limit });
       }
       return r.allowed;
     }).finally(() => refills.delete(key));
@@ -119,6 +133,7 @@ export function withReservoir(
   };
 
   return {
+    allowNowN: take,
     async allowN(key, n, limit) {
       const hit = take(key, n);
       if (hit) return hit;

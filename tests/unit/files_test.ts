@@ -42,6 +42,7 @@ const authz: Authz = {
     s,
   ) => (u === MEMBER && s === SPACE ? Promise.resolve("owner") : Promise.reject(noPermission())),
   roleOf: () => Promise.resolve(null),
+  knownRole: () => undefined,
   forget: () => Promise.resolve(),
 };
 

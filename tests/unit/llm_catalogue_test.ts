@@ -267,6 +267,7 @@ Deno.test("model service: members only", async () => {
       return Promise.reject(noPermission(`workspace ${spaceId}`));
     },
     roleOf: () => Promise.resolve(null),
+    knownRole: () => undefined,
     forget: () => Promise.resolve(),
   };
   const models = createModelService({ catalogue: fixture(), authz });
