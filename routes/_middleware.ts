@@ -37,7 +37,8 @@ export function requestContext(
     const answer = await (inner ? inner(c, next) : next());
     if (answer instanceof Response) c.res = answer; // a check that answered by itself
     stampRequestId(c, requestId);
-    log.info("request", {
+    logger.access({
+      request_id: requestId,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,

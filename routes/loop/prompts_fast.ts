@@ -43,7 +43,7 @@ export function mgetFastLane(deps: {
     const requestId = requestIdFrom(req.headers.get("x-request-id"));
     const res = new Response(json, { status, headers: { "Content-Type": JSON_TYPE } });
     res.headers.set("X-Request-Id", requestId);
-    deps.logger.info("request", {
+    deps.logger.access({
       request_id: requestId,
       method: "POST",
       path: MGET_PATH,

@@ -22,3 +22,34 @@ Deno.test("log: JSON lines with bound fields; secrets redacted at any depth; big
   assert.deepEqual(rec.err, { name: "Error", message: "boom" });
   assert.ok(!lines[0].includes("hunter2") && !lines[0].includes("sk-1"));
 });
+
+Deno.test("log: access lines are valid JSON with every field, path escaped", () => {
+  const lines: string[] = [];
+  const log = createLogger({ write: (l) => lines.push(l), bindings: { service: "loop" } });
+  log.access({
+    request_id: "r-1",
+    method: "POST",
+    path: '/v1/"odd"\\path',
+    status: 200,
+    latency_ms: 1.25,
+    user_id: 7713786502055985153n,
+  });
+  log.access({ request_id: "r-2", method: "GET", path: "/ping", status: 404, latency_ms: 0 });
+  createLogger({ level: "warn", write: (l) => lines.push(l) }).access({
+    request_id: "r-3",
+    method: "GET",
+    path: "/",
+    status: 200,
+    latency_ms: 0,
+  });
+  assert.equal(lines.length, 2, "below the level: dropped");
+  const a = JSON.parse(lines[0]);
+  assert.equal(a.level, "info");
+  assert.equal(a.msg, "request");
+  assert.equal(a.service, "loop");
+  assert.equal(a.path, '/v1/"odd"\\path');
+  assert.equal(a.user_id, "7713786502055985153");
+  assert.equal(a.latency_ms, 1.25);
+  assert.ok(!Number.isNaN(Date.parse(a.time)));
+  assert.equal(JSON.parse(lines[1]).user_id, undefined);
+});
