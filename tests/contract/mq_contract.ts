@@ -9,8 +9,12 @@ import {
 } from "../../infra/mq/mod.ts";
 import { eventually, sleep, uniqueSuffix } from "../_env.ts";
 
-/** Opens a queue instance; two calls model two processes. */
-export type OpenQueue = () => Promise<MessageQueue>;
+/**
+ * Opens a queue instance; two calls model two processes. Every call made for one test gets
+ * that test's `scope`, and calls with the same scope must reach the same queue (the same
+ * broker, the same file); implementations with one shared broker may ignore it.
+ */
+export type OpenQueue = (scope?: string) => Promise<MessageQueue>;
 
 /** Registers the queue contract tests for one implementation. */
 export function queueContract(impl: string, open: OpenQueue): void {
@@ -20,8 +24,8 @@ export function queueContract(impl: string, open: OpenQueue): void {
       sanitizeOps: false,
       sanitizeResources: false,
       fn: async () => {
-        const q = await open();
         const topic = `test.${uniqueSuffix()}`;
+        const q = await open(topic);
         try {
           await q.ensureTopics([{ topic, partitions: 2 }]);
           await fn(q, topic);
@@ -214,13 +218,13 @@ export function queueContract(impl: string, open: OpenQueue): void {
   });
 
   test("a delayed message survives a restart of the process holding it", async (_q, topic) => {
-    const a = await open();
+    const a = await open(topic);
     await a.startDelayForwarder();
     await a.send({ topic, key: "d", body: "later", delayMs: 2_500 });
     await sleep(300);
     await a.close(); // "process" A is gone before the message is due
     await sleep(3_000); // ... and stays gone past the due time
-    const b = await open();
+    const b = await open(topic);
     try {
       const got: string[] = [];
       const w = await b.consume({

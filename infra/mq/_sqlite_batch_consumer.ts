@@ -1,0 +1,128 @@
+/**
+ * Batch consumer workers of the embedded queue, for high-volume streams. A batch is what a
+ * partition holds after the committed offset, bounded by maxBytesPerPartition; when it is
+ * smaller than minBytes the worker waits for more, up to maxWaitMs from when it first saw
+ * data (Kafka's fetch minBytes / maxWaitTime). The offset is committed only after the
+ * handler succeeds; a failing batch is retried with backoff (the lease is kept by the
+ * heartbeat meanwhile), and one failing permanently goes to the dead-letter topic after
+ * maxAttempts, together with the commit in one transaction.
+ */
+import { describeCause } from "../errors.ts";
+import {
+  type BatchConsumerOptions,
+  type ConsumerWorker,
+  deadLetterTopic,
+  HEADERS,
+  type ReceivedMessage,
+} from "./mod.ts";
+import { type SqliteRuntime, topicKey, toReceived } from "./_sqlite_runtime.ts";
+import { type PartitionContext, startPartitionWorker } from "./_sqlite_worker.ts";
+import { pause } from "./_sqlite_wake.ts";
+
+const MAX_BACKOFF_MS = 10_000;
+// Most messages in one batch, whatever their size.
+const MAX_BATCH_MESSAGES = 20_000;
+
+/** Starts one batch consumer worker. */
+export function startSqliteBatchConsumer(
+  rt: SqliteRuntime,
+  options: BatchConsumerOptions,
+): ConsumerWorker {
+  const { topic, group } = options;
+  const minBytes = options.minBytes ?? 1;
+  const maxWaitMs = options.maxWaitMs ?? 1_000;
+  const maxBytes = options.maxBytesPerPartition ?? 8 * 1024 * 1024;
+  const log = rt.logger?.child({ topic, group });
+
+  // The offset that ends the next batch of partition p, or undefined when it is empty or
+  // the worker is stopping; waits for minBytes up to maxWaitMs.
+  const gather = async (p: number, ctx: PartitionContext): Promise<number | undefined> => {
+    const key = topicKey(ctx.topic.id);
+    let firstSeen: number | undefined;
+    for (;;) {
+      const version = rt.notifier.version(key);
+      const after = ctx.member.owned.get(p);
+      if (after === undefined || ctx.signal.aborted) return undefined;
+      const sizes = rt.store().sizes(ctx.topic.id, p, after, MAX_BATCH_MESSAGES);
+      if (sizes.length === 0) return undefined;
+      let bytes = 0;
+      let count = 0;
+      for (const s of sizes) {
+        if (count > 0 && bytes + Number(s.n) > maxBytes) break;
+        bytes += Number(s.n);
+        count++;
+      }
+      firstSeen ??= Date.now();
+      const full = count < sizes.length || sizes.length === MAX_BATCH_MESSAGES;
+      const waited = Date.now() - firstSeen;
+      if (full || bytes >= minBytes || waited >= maxWaitMs) return Number(sizes[count - 1].id);
+      await rt.notifier.wait(key, version, maxWaitMs - waited, ctx.signal);
+    }
+  };
+
+  const task = async (p: number, ctx: PartitionContext): Promise<boolean> => {
+    const { member, signal } = ctx;
+    const upTo = await gather(p, ctx);
+    const after = member.owned.get(p);
+    if (upTo === undefined || after === undefined || signal.aborted) return false;
+    const store = rt.store();
+    const messages = store.fetchRange(ctx.topic.id, p, after, upTo).map((row) =>
+      toReceived(topic, p, row)
+    );
+    for (let attempt = 1;; attempt++) {
+      try {
+        await options.handler(messages);
+        member.commit(p, upTo);
+        return true;
+      } catch (err) {
+        if (!member.owned.has(p)) return true; // another member redelivers it
+        const reason = describeCause(err);
+        const permanent = options.permanent?.(err) ?? false;
+        if (permanent && attempt >= (options.maxAttempts ?? 3)) {
+          log?.error("batch failed permanently, dead-lettered", {
+            size: messages.length,
+            error: reason,
+          });
+          store.tx(() => {
+            rt.write(deadLetters(messages, { group, topic, reason, attempts: attempt }));
+            member.commit(p, upTo);
+          });
+          return true;
+        }
+        if (signal.aborted) return true; // not committed: redelivered later
+        const delay = Math.min(250 * 2 ** Math.min(attempt - 1, 6), MAX_BACKOFF_MS);
+        log?.warn("batch handler failed, retrying", { attempt, delay_ms: delay, error: reason });
+        await pause(delay, signal);
+        if (signal.aborted) return true;
+      }
+    }
+  };
+
+  return startPartitionWorker(rt, {
+    topic,
+    group,
+    concurrency: options.concurrency ?? 4,
+    fromBeginning: true,
+    log,
+  }, task);
+}
+
+function deadLetters(
+  messages: ReceivedMessage[],
+  o: { group: string; topic: string; reason: string; attempts: number },
+) {
+  const failedAt = new Date().toISOString();
+  return messages.map((m) => ({
+    topic: deadLetterTopic(o.topic),
+    key: m.key,
+    body: m.body,
+    headers: {
+      ...m.headers,
+      [HEADERS.dlqError]: o.reason.slice(0, 1_000),
+      [HEADERS.dlqTopic]: o.topic,
+      [HEADERS.dlqGroup]: o.group,
+      [HEADERS.dlqAttempts]: String(o.attempts),
+      [HEADERS.dlqFailedAt]: failedAt,
+    },
+  }));
+}

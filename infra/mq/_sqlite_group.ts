@@ -1,0 +1,154 @@
+/**
+ * Consumer-group membership on the queue file, standing in for Kafka's group coordinator.
+ * Each worker is a member with a lease it renews by heartbeat; live members are sorted by
+ * id and member i is assigned the partitions p with p % n == i. A partition is processed
+ * only by the member whose name is in its `mq_offsets.owner` with an unexpired lease, and
+ * every commit checks that ownership, so within a group a message is in one worker's hands
+ * at a time, across processes too. A member gives a partition it is no longer assigned
+ * back only after the message or batch in hand is committed (no duplicate on rebalance);
+ * a member that dies (kill -9) loses its partitions when its lease runs out.
+ */
+import type { SqliteStore } from "./_sqlite_store.ts";
+
+/** What a member is for. */
+export interface MemberOptions {
+  group: string;
+  topicId: number;
+  partitions: number;
+  leaseMs: number;
+  /** Where a group without a committed offset starts: the oldest retained or the newest. */
+  fromBeginning: boolean;
+}
+
+/** Ownership was lost (lease expired and another member took the partition). */
+export class PartitionLostError extends Error {
+  override name = "PartitionLostError";
+}
+
+/** One member of a consumer group on one topic. */
+export class GroupMember {
+  readonly id: string = `${Date.now().toString(36)}-${crypto.randomUUID()}`;
+  /** Owned partitions and their committed offsets. */
+  readonly owned = new Map<number, number>();
+  /** Owned partitions assigned to another member, given back once their work is committed. */
+  readonly revoked = new Set<number>();
+
+  constructor(private readonly store: SqliteStore, private readonly o: MemberOptions) {}
+
+  /**
+   * Renews this member and its partitions, takes assigned partitions that are free, gives
+   * back idle ones assigned elsewhere. Returns true when it gained partitions.
+   */
+  heartbeat(busy: ReadonlySet<number>, now = Date.now()): boolean {
+    const { group, topicId, leaseMs } = this.o;
+    const until = now + leaseMs;
+    let gained = false;
+    this.store.tx(() => {
+      const s = (sql: string) => this.store.stmt(sql);
+      s(`INSERT INTO mq_members (group_name, topic_id, member, lease_until) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET lease_until = excluded.lease_until`)
+        .run(group, topicId, this.id, until);
+      s("DELETE FROM mq_members WHERE group_name = ? AND topic_id = ? AND lease_until < ?")
+        .run(group, topicId, now);
+      const members = (s(
+        "SELECT member FROM mq_members WHERE group_name = ? AND topic_id = ? ORDER BY member",
+      ).all(group, topicId) as { member: string }[]).map((r) => r.member);
+      const rows = new Map(
+        (s(`SELECT partition, committed, owner, lease_until FROM mq_offsets
+            WHERE group_name = ? AND topic_id = ?`).all(group, topicId) as {
+          partition: number;
+          committed: number;
+          owner: string | null;
+          lease_until: number;
+        }[]).map((r) => [Number(r.partition), r]),
+      );
+      const index = members.indexOf(this.id);
+      for (let p = 0; p < this.o.partitions; p++) {
+        const row = rows.get(p);
+        const mine = row?.owner === this.id;
+        if (this.owned.has(p) && !mine) this.#drop(p); // taken over after our lease ran out
+        if (p % members.length === index) {
+          this.revoked.delete(p);
+          if (!row) {
+            const start = this.o.fromBeginning ? 0 : this.store.latest(topicId, p);
+            s(`INSERT INTO mq_offsets
+               (group_name, topic_id, partition, committed, owner, lease_until, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)`)
+              .run(group, topicId, p, start, this.id, until, now);
+            this.owned.set(p, start);
+            gained = true;
+          } else if (mine || row.owner === null || Number(row.lease_until) < now) {
+            this.#renew(p, until);
+            if (!this.owned.has(p)) {
+              this.owned.set(p, Number(row.committed));
+              gained = true;
+            }
+          }
+        } else if (mine) {
+          if (busy.has(p)) {
+            this.#renew(p, until);
+            this.revoked.add(p);
+          } else this.#releaseNow(p);
+        }
+      }
+    });
+    return gained;
+  }
+
+  /** Records `offset` as processed; throws PartitionLostError when no longer the owner. */
+  commit(partition: number, offset: number, now = Date.now()): void {
+    if (this.owned.get(partition) === offset) return;
+    const r = this.store.stmt(
+      `UPDATE mq_offsets SET committed = ?, lease_until = max(lease_until, ?), updated_at = ?
+       WHERE group_name = ? AND topic_id = ? AND partition = ? AND owner = ?`,
+    ).run(offset, now + this.o.leaseMs, now, this.o.group, this.o.topicId, partition, this.id);
+    if (Number(r.changes) === 0) {
+      this.#drop(partition);
+      throw new PartitionLostError(
+        `Partition ${partition} of group "${this.o.group}" was taken over by another member`,
+      );
+    }
+    this.owned.set(partition, offset);
+  }
+
+  /** Gives back a partition (after its work is committed) if it was revoked. */
+  settle(partition: number): void {
+    if (this.revoked.has(partition)) this.store.tx(() => this.#releaseNow(partition));
+  }
+
+  /** Leaves the group: gives back every partition at once so others need not wait a lease. */
+  leave(): void {
+    const { group, topicId } = this.o;
+    this.store.tx(() => {
+      this.store.stmt(
+        `UPDATE mq_offsets SET owner = NULL, lease_until = 0
+         WHERE group_name = ? AND topic_id = ? AND owner = ?`,
+      ).run(group, topicId, this.id);
+      this.store.stmt(
+        "DELETE FROM mq_members WHERE group_name = ? AND topic_id = ? AND member = ?",
+      ).run(group, topicId, this.id);
+    });
+    this.owned.clear();
+    this.revoked.clear();
+  }
+
+  #renew(p: number, until: number): void {
+    this.store.stmt(
+      `UPDATE mq_offsets SET owner = ?, lease_until = ?
+       WHERE group_name = ? AND topic_id = ? AND partition = ?`,
+    ).run(this.id, until, this.o.group, this.o.topicId, p);
+  }
+
+  #releaseNow(p: number): void {
+    this.store.stmt(
+      `UPDATE mq_offsets SET owner = NULL, lease_until = 0
+       WHERE group_name = ? AND topic_id = ? AND partition = ? AND owner = ?`,
+    ).run(this.o.group, this.o.topicId, p, this.id);
+    this.#drop(p);
+  }
+
+  #drop(p: number): void {
+    this.owned.delete(p);
+    this.revoked.delete(p);
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Embedded implementation of MessageQueue: no server, everything in one SQLite file through
+ * Deno's built-in `node:sqlite`, so the whole platform runs as one process. Several queue
+ * instances (processes) may share the file: consumer groups coordinate through leases in
+ * the file (./_sqlite_group.ts), and commits by other connections are noticed by polling
+ * `PRAGMA data_version`, a cheap check of the shared WAL index.
+ *
+ * Durability: WAL with synchronous=FULL; `send` resolves after the transaction holding its
+ * messages committed, i.e. after the WAL was fsynced. Sends made in the same turn of the
+ * event loop share one transaction (group commit), which is what makes small batches fast.
+ */
+import { setImmediate } from "node:timers";
+import { ServiceUnavailableError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import {
+  type ConsumerWorker,
+  deadLetterTopic,
+  type MessageQueue,
+  type OutgoingMessage,
+  type TopicSpec,
+} from "./mod.ts";
+import { type EncodedMessage, SqliteStore } from "./_sqlite_store.ts";
+import { Notifier } from "./_sqlite_wake.ts";
+import { DELAYED_KEY, encodeMessage, type SqliteRuntime, topicKey } from "./_sqlite_runtime.ts";
+import { startSqliteConsumer } from "./_sqlite_consumer.ts";
+import { startSqliteBatchConsumer } from "./_sqlite_batch_consumer.ts";
+import { startSqliteForwarder } from "./_sqlite_delay.ts";
+import { runRetention } from "./_sqlite_retention.ts";
+
+/** Settings of the embedded queue. */
+export interface SqliteQueueOptions {
+  /** The queue file (created when missing). */
+  path: string;
+  logger?: Logger;
+  /** Partitions of topics created without an explicit count (default 4). */
+  defaultPartitions?: number;
+  /** How long a dead worker keeps its partitions (default 10 s, Kafka's session timeout). */
+  leaseMs?: number;
+  /** Interval of the check for commits by other processes (default 100 ms). */
+  pollMs?: number;
+  /** Messages older than this are deleted, consumed or not (default 7 days, as Kafka). */
+  retentionMs?: number;
+  /** Messages every group has committed are deleted this long after writing (default 60 s). */
+  committedRetentionMs?: number;
+  /** Interval of retention sweeps (default 5 s). */
+  retentionIntervalMs?: number;
+  /** How long a write waits for another process's transaction (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+/** The open file and what runs while it is open. */
+interface Opened {
+  store: SqliteStore;
+  poller: ReturnType<typeof setInterval>;
+  retention: AbortController;
+  swept: Promise<void>;
+}
+
+/** Creates the queue; the file is opened on first use. */
+export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
+  const { path, logger } = options;
+  const notifier = new Notifier();
+  const defaultPartitions = options.defaultPartitions ?? 4;
+  const pollMs = options.pollMs ?? 100;
+
+  let current: Opened | undefined;
+  const store = (): SqliteStore => {
+    if (current) return current.store;
+    const s = new SqliteStore(path, { busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
+    s.onCommit = (t) => {
+      for (const id of t.topics) notifier.bump(topicKey(id));
+      if (t.delayed) notifier.bump(DELAYED_KEY);
+    };
+    let seen = s.dataVersion();
+    const poller = setInterval(() => {
+      try {
+        const v = s.dataVersion();
+        if (v !== seen) {
+          seen = v;
+          notifier.bumpAll();
+        }
+      } catch { /* closed meanwhile */ }
+    }, pollMs);
+    const retention = new AbortController();
+    const swept = runRetention(
+      () => s,
+      {
+        retentionMs: options.retentionMs ?? 7 * 24 * 3600 * 1000,
+        committedMs: options.committedRetentionMs ?? 60_000,
+        intervalMs: options.retentionIntervalMs ?? 5_000,
+      },
+      retention.signal,
+      logger,
+    );
+    current = { store: s, poller, retention, swept };
+    return s;
+  };
+
+  const unavailable = (err: unknown) =>
+    err instanceof ServiceUnavailableError
+      ? err
+      : new ServiceUnavailableError("SQLite queue", path, err);
+
+  const runtime: SqliteRuntime = {
+    store,
+    notifier,
+    write(messages) {
+      const now = Date.now();
+      store().insert(messages.map((m) => encodeMessage(m, now)), now, defaultPartitions);
+    },
+    defaultPartitions,
+    pollMs,
+    leaseMs: options.leaseMs ?? 10_000,
+    logger,
+  };
+
+  // Group commit: every send of this turn of the event loop goes into one transaction.
+  let pending: { messages: EncodedMessage[]; resolve(): void; reject(e: unknown): void }[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    try {
+      const s = store();
+      const now = Date.now();
+      s.tx(() => {
+        for (const b of batch) s.insert(b.messages, now, defaultPartitions);
+      });
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      const e = unavailable(err);
+      for (const b of batch) b.reject(e);
+    }
+  };
+  const send = async (messages: OutgoingMessage[]) => {
+    const now = Date.now();
+    const encoded = messages.map((m) => encodeMessage(m, now));
+    if (encoded.length === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      pending.push({ messages: encoded, resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+  };
+
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw unavailable(err);
+    }
+  };
+  const ensureTopics = (topics: TopicSpec[]) => {
+    guard(() => {
+      for (const t of topics) store().topic(t.topic, t.partitions ?? defaultPartitions);
+    });
+    return Promise.resolve();
+  };
+
+  const workers = new Set<ConsumerWorker>();
+  const remember = (w: ConsumerWorker): ConsumerWorker => {
+    workers.add(w);
+    return {
+      stop: async () => {
+        workers.delete(w);
+        await w.stop();
+      },
+    };
+  };
+  let forwarder: ConsumerWorker | undefined;
+  const ensureForwarder = (): Promise<ConsumerWorker> => {
+    if (!forwarder) {
+      const w = guard(() => startSqliteForwarder(runtime));
+      workers.add(w);
+      forwarder = {
+        stop: async () => {
+          forwarder = undefined;
+          workers.delete(w);
+          await w.stop();
+        },
+      };
+    }
+    return Promise.resolve(forwarder);
+  };
+
+  return {
+    send: (m) => send(Array.isArray(m) ? m : [m]),
+    ensureTopics,
+    async consume(o) {
+      await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
+      // Retries travel as delayed messages: a process that consumes also forwards.
+      await ensureForwarder();
+      return remember(guard(() => startSqliteConsumer(runtime, o)));
+    },
+    async consumeBatches(o) {
+      await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
+      return remember(guard(() => startSqliteBatchConsumer(runtime, o)));
+    },
+    startDelayForwarder: ensureForwarder,
+    ping() {
+      guard(() => store().stmt("SELECT 1").get());
+      return Promise.resolve();
+    },
+    async close() {
+      forwarder = undefined;
+      await Promise.allSettled([...workers].map((w) => w.stop()));
+      workers.clear();
+      flush();
+      const c = current;
+      current = undefined;
+      if (!c) return;
+      clearInterval(c.poller);
+      c.retention.abort();
+      await c.swept;
+      c.store.close();
+    },
+  };
+}
