@@ -1,4 +1,7 @@
-/** Every domain's MySQL migrations, in one map (names sort in the order they apply). */
+/**
+ * Every domain's migrations, in one map (names sort in the order they apply). Each runs
+ * MySQL's DDL or, on the embedded database, its SQLite equivalent.
+ */
 import type { Migration } from "../infra/db/mod.ts";
 import { FOUNDATION_MIGRATIONS } from "./foundation/migrations.ts";
 import { PROMPT_MIGRATIONS } from "./prompt/migrations.ts";

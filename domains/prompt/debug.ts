@@ -5,7 +5,7 @@
  * debug history; the playground's state (debug context) is saved per user and prompt.
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../../infra/db/mod.ts";
+import { type Database, onDuplicateKeyUpdate } from "../../infra/db/mod.ts";
 import type { IdGenerator } from "../../infra/idgen/mod.ts";
 import type { ChatChunk, ToolCall } from "../llm/runtime/mod.ts";
 import { invalidParam } from "../errors.ts";
@@ -174,12 +174,19 @@ export function createDebugService(deps: {
       if (text.length > MAX_CONTEXT_BYTES) {
         throw invalidParam("debug_context", `larger than ${MAX_CONTEXT_BYTES} bytes`);
       }
-      await q().insertInto("prompt_debug_contexts").values({
-        prompt_id: promptId.toString(),
-        user_id: userId.toString(),
-        context: text,
-        updated_at: new Date(),
-      }).onDuplicateKeyUpdate({ context: text, updated_at: new Date() }).execute();
+      await onDuplicateKeyUpdate(
+        q().insertInto("prompt_debug_contexts").values({
+          prompt_id: promptId.toString(),
+          user_id: userId.toString(),
+          context: text,
+          updated_at: new Date(),
+        }),
+        {
+          dialect: deps.db.dialect,
+          keys: ["prompt_id", "user_id"],
+          update: ["context", "updated_at"],
+        },
+      ).execute();
     },
     async getContext(userId, promptId) {
       await deps.prompts.load(userId, promptId);

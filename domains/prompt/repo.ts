@@ -1,6 +1,6 @@
 /** Queries on prompts, commits and drafts (ambient session: joins the caller's transaction). */
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../../infra/db/mod.ts";
+import { type Database, onDuplicateKeyUpdate } from "../../infra/db/mod.ts";
 import type { CommitRow, DraftRow, PromptRow, PromptTables } from "./_tables.ts";
 import type { PromptDetail } from "./detail.ts";
 import type { Commit, Draft, Prompt } from "./types.ts";
@@ -56,9 +56,13 @@ export function createPromptRepo(db: Database) {
       let base = q().selectFrom("prompts").where("space_id", "=", space.toString())
         .where("deleted_at", "=", 0);
       if (o.keyword) {
-        const like = `%${o.keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        // An explicit escape character: MySQL's default one (backslash) is none in SQLite.
+        const like = `%${o.keyword.replace(/[!%_]/g, (c) => `!${c}`)}%`;
         base = base.where((eb) =>
-          eb.or([eb("prompt_key", "like", like), eb("display_name", "like", like)])
+          eb.or([
+            sql<boolean>`${eb.ref("prompt_key")} like ${like} escape '!'`,
+            sql<boolean>`${eb.ref("display_name")} like ${like} escape '!'`,
+          ])
         );
       }
       if (o.createdBys?.length) base = base.where("created_by", "in", o.createdBys);
@@ -123,12 +127,22 @@ export function createPromptRepo(db: Database) {
       return r && toDraft(r);
     },
     async saveDraft(d: Draft): Promise<void> {
-      await sql`insert into prompt_drafts
-        (prompt_id, user_id, detail, base_version, is_modified, created_at, updated_at)
-        values (${d.promptId.toString()}, ${d.userId.toString()}, ${JSON.stringify(d.detail)},
-          ${d.baseVersion}, ${d.isModified ? 1 : 0}, ${d.createdAt}, ${d.updatedAt})
-        on duplicate key update detail = values(detail), base_version = values(base_version),
-          is_modified = values(is_modified), updated_at = values(updated_at)`.execute(q());
+      await onDuplicateKeyUpdate(
+        q().insertInto("prompt_drafts").values({
+          prompt_id: d.promptId.toString(),
+          user_id: d.userId.toString(),
+          detail: JSON.stringify(d.detail),
+          base_version: d.baseVersion,
+          is_modified: d.isModified ? 1 : 0,
+          created_at: d.createdAt,
+          updated_at: d.updatedAt,
+        }),
+        {
+          dialect: db.dialect,
+          keys: ["prompt_id", "user_id"],
+          update: ["detail", "base_version", "is_modified", "updated_at"],
+        },
+      ).execute();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * A Kysely dialect wrapper that maps mysql2 errors at the driver boundary, so every query
- * (pool, transaction, migration) reports typed errors.
+ * Driver errors mapped to typed errors at the driver boundary: a Kysely dialect wrapper for
+ * mysql2, so every query (pool, transaction, migration) reports them, and the same mapping
+ * for node:sqlite errors (called by the SQLite driver).
  */
 import type {
   CompiledQuery,
@@ -39,6 +40,44 @@ export function mapMysqlError(err: unknown, address: string): unknown {
     /closed state|Pool is closed|connect ETIMEDOUT/.test(e?.message ?? "")
   ) {
     return new ServiceUnavailableError("MySQL", address, err);
+  }
+  return err;
+}
+
+// SQLite result codes (the low byte of the extended code) meaning that the database file
+// cannot be used right now: BUSY, LOCKED, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB.
+const SQLITE_UNAVAILABLE = new Set([5, 6, 10, 11, 13, 14, 26]);
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+/**
+ * Maps a node:sqlite error to our typed errors; anything else is returned unchanged.
+ * `keyName(table, columns)` names the unique index over exactly those columns, so that
+ * AlreadyExistsError.key is the index name, as MySQL reports it ("PRIMARY" for the key).
+ */
+export function mapSqliteError(
+  err: unknown,
+  path: string,
+  keyName?: (table: string, columns: string[]) => string | undefined,
+): unknown {
+  const e = err as { code?: string; errcode?: number; message?: string };
+  if (e?.errcode === SQLITE_CONSTRAINT_UNIQUE || e?.errcode === SQLITE_CONSTRAINT_PRIMARYKEY) {
+    // "UNIQUE constraint failed: users.email", "...: t.a, t.b", or "...: index 'name'".
+    const what = /constraint failed: (.*)$/.exec(e.message ?? "")?.[1] ?? "";
+    let key = /^index '(.+)'$/.exec(what)?.[1];
+    if (!key && e.errcode === SQLITE_CONSTRAINT_PRIMARYKEY) key = "PRIMARY";
+    if (!key && what) {
+      const refs = what.split(", ").map((r) => r.trim());
+      const table = refs[0].slice(0, refs[0].lastIndexOf("."));
+      key = keyName?.(table, refs.map((r) => r.slice(table.length + 1))) ?? what;
+    }
+    return new AlreadyExistsError(`Already exists: ${e.message}`, { key, cause: err });
+  }
+  if (
+    (typeof e?.errcode === "number" && SQLITE_UNAVAILABLE.has(e.errcode & 0xff)) ||
+    (e?.code === "ERR_INVALID_STATE" && /not open/.test(e.message ?? ""))
+  ) {
+    return new ServiceUnavailableError("SQLite", path, err);
   }
   return err;
 }

@@ -11,6 +11,10 @@ interface Tables {
   [table: string]: { id: number; name: string; note: string | null };
 }
 
+interface BigTables {
+  [table: string]: { id: string | bigint; n: number; at: Date; note: string | null };
+}
+
 // deno-lint-ignore no-explicit-any
 type AnyKysely = Kysely<any>;
 
@@ -124,6 +128,124 @@ export function databaseContract(impl: string, open: () => Promise<Database>): v
       (e) => e instanceof AlreadyExistsError,
     );
     assert.equal(await count(db, t), 1);
+  });
+
+  test("duplicate key names the unique index that collided", async (db, t) => {
+    const index = `${t}_uk_note`;
+    await sql`create unique index ${sql.id(index)} on ${sql.table(t)} (note)`.execute(
+      db.session(),
+    );
+    await db.session<Tables>().insertInto(t).values({ id: 1, name: "a", note: "n" }).execute();
+    await assert.rejects(
+      db.session<Tables>().insertInto(t).values({ id: 2, name: "b", note: "n" }).execute(),
+      (e) => e instanceof AlreadyExistsError && e.key?.includes(index) === true,
+    );
+    await assert.rejects(
+      db.session<Tables>().insertInto(t).values({ id: 1, name: "c", note: "m" }).execute(),
+      (e) => e instanceof AlreadyExistsError && e.key?.includes("PRIMARY") === true,
+    );
+  });
+
+  test("an update counts the rows it matched, changed or not", async (db, t) => {
+    await db.session<Tables>().insertInto(t).values({ id: 1, name: "a", note: null }).execute();
+    const r = await db.session<Tables>().updateTable(t).set({ name: "a" }).where("id", "=", 1)
+      .executeTakeFirst();
+    assert.equal(Number(r.numUpdatedRows), 1);
+  });
+
+  test("64-bit integers read back exact (as strings), datetime(3) as Date", async (db, t) => {
+    const big = `${t}_big`;
+    await sql`create table ${sql.table(big)} (
+      id bigint not null primary key, n int not null, at datetime(3) not null, note varchar(16) null
+    )`.execute(db.session());
+    try {
+      const k = db.session<BigTables>();
+      const id = "7713786502055985153"; // above 2^53: a double would end in ...5000
+      const at = new Date("2024-05-06T07:08:09.123Z");
+      await k.insertInto(big).values({ id, n: 5, at, note: null }).execute();
+      await k.insertInto(big).values({ id: "9", n: -1, at: new Date(0), note: "x" }).execute();
+      assert.deepEqual(
+        await k.selectFrom(big).selectAll().where("id", "=", id).executeTakeFirst(),
+        { id, n: 5, at, note: null },
+      );
+      assert.equal(
+        (await k.selectFrom(big).select("id").where("id", "=", BigInt(id)).executeTakeFirst())
+          ?.id,
+        id,
+        "a bigint parameter finds the row too",
+      );
+      const inWindow = await k.selectFrom(big).select("id")
+        .where("at", ">=", new Date(at.getTime() - 1)).where("at", "<", new Date(at.getTime() + 1))
+        .execute();
+      assert.deepEqual(inWindow, [{ id }], "dates compare as times");
+      const ordered = await k.selectFrom(big).select("id").orderBy("id", "asc").execute();
+      assert.deepEqual(ordered.map((r) => r.id), ["9", id], "ids order as numbers");
+    } finally {
+      await sql`drop table if exists ${sql.table(big)}`.execute(db.session());
+    }
+  });
+
+  test("a write outside a transaction survives its rollback", async (db, t) => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const didInsert = new Promise<void>((r) => (inserted = r));
+    const tx = db.transaction(async () => {
+      await db.session<Tables>().insertInto(t).values({ id: 1, name: "a", note: null }).execute();
+      inserted();
+      await gate;
+      throw new Error("roll back");
+    });
+    await didInsert;
+    // Not awaited yet: an embedded database may make it wait for the transaction.
+    const outside = db.session<Tables>().insertInto(t).values({ id: 2, name: "b", note: null })
+      .execute();
+    release();
+    await assert.rejects(tx, /roll back/);
+    await outside;
+    const rows = await db.session<Tables>().selectFrom(t).select("id").execute();
+    assert.deepEqual(rows.map((r) => Number(r.id)), [2]);
+  });
+
+  test("concurrent transactions neither see nor clobber each other's writes", async (db, t) => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const didInsert = new Promise<void>((r) => (inserted = r));
+    const a = db.transaction(async () => {
+      await db.session<Tables>().insertInto(t).values({ id: 1, name: "a", note: null }).execute();
+      inserted();
+      await gate;
+      throw new Error("abort a");
+    });
+    await didInsert;
+    const b = db.transaction(async () => {
+      const seen = await count(db, t);
+      await db.session<Tables>().insertInto(t).values({ id: 2, name: "b", note: null }).execute();
+      return seen;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await assert.rejects(a, /abort a/);
+    assert.equal(await b, 0, "b never saw a's uncommitted row");
+    const rows = await db.session<Tables>().selectFrom(t).select("id").execute();
+    assert.deepEqual(rows.map((r) => Number(r.id)), [2], "a's rollback left b's row alone");
+  });
+
+  test("read-modify-write under forUpdate loses no update", async (db, t) => {
+    await db.session<Tables>().insertInto(t).values({ id: 1, name: "0", note: null }).execute();
+    const bump = () =>
+      db.transaction(async () => {
+        const r = await db.session<Tables>().selectFrom(t).select("name").where("id", "=", 1)
+          .forUpdate().executeTakeFirstOrThrow();
+        await new Promise((res) => setTimeout(res, 2)); // let the others run meanwhile
+        await db.session<Tables>().updateTable(t).set({ name: String(Number(r.name) + 1) })
+          .where("id", "=", 1).execute();
+      });
+    await Promise.all(Array.from({ length: 8 }, bump));
+    const r = await db.session<Tables>().selectFrom(t).select("name").where("id", "=", 1)
+      .executeTakeFirstOrThrow();
+    assert.equal(r.name, "8");
   });
 
   test("values are parameters, never SQL", async (db, t) => {
