@@ -30,6 +30,7 @@ import {
   SqliteQueryCompiler,
   UpdateQueryNode,
 } from "kysely";
+import { ServiceUnavailableError } from "../errors.ts";
 import { mapSqliteError } from "./_error_mapping.ts";
 import { type ColumnDecoder, decoderFor, toSqliteParam } from "./_sqlite_values.ts";
 
@@ -286,7 +287,8 @@ class NodeSqliteDriver implements Driver {
       return Promise.resolve();
     } catch (err) {
       if (writer?.isOpen) writer.close();
-      return Promise.reject(mapSqliteError(err, path));
+      // A file that cannot be opened (or put in WAL mode) is an unavailable database.
+      return Promise.reject(new ServiceUnavailableError("SQLite", path, err));
     }
   }
 
