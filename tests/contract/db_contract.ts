@@ -248,6 +248,43 @@ export function databaseContract(impl: string, open: () => Promise<Database>): v
     assert.equal(r.name, "8");
   });
 
+  test(
+    "stream reads in chunks, sees its transaction's writes, and can stop early",
+    async (db, t) => {
+      const ids = async (chunk: number, stopAfter = Infinity) => {
+        const seen: number[] = [];
+        for await (
+          const r of db.session<Tables>().selectFrom(t).select("id").orderBy("id").stream(chunk)
+        ) {
+          seen.push(Number(r.id));
+          if (seen.length >= stopAfter) break;
+        }
+        return seen;
+      };
+      for (let id = 1; id <= 5; id++) {
+        await db.session<Tables>().insertInto(t).values({ id, name: `n${id}`, note: null })
+          .execute();
+      }
+      assert.deepEqual(await ids(2), [1, 2, 3, 4, 5]);
+      await db.transaction(async () => {
+        await db.session<Tables>().insertInto(t).values({ id: 6, name: "n6", note: null })
+          .execute();
+        assert.deepEqual(await ids(4), [1, 2, 3, 4, 5, 6]);
+      });
+      assert.deepEqual(await ids(1, 1), [1]);
+      // The abandoned stream holds no snapshot: a later commit is visible to the next read.
+      await db.session<Tables>().insertInto(t).values({ id: 7, name: "n7", note: null }).execute();
+      assert.equal(await count(db, t), 7);
+      // Nor does one being consumed: other reads meanwhile see new commits.
+      for await (const _ of db.session<Tables>().selectFrom(t).select("id").stream(1)) {
+        await db.session<Tables>().insertInto(t).values({ id: 8, name: "n8", note: null })
+          .execute();
+        assert.equal(await count(db, t), 8);
+        break;
+      }
+    },
+  );
+
   test("values are parameters, never SQL", async (db, t) => {
     const hostile = `a'); drop table ${t}; -- \\ "`;
     await db.session<Tables>().insertInto(t).values({ id: 1, name: hostile, note: null }).execute();
