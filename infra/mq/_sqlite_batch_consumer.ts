@@ -22,6 +22,7 @@ import { pause } from "./_sqlite_wake.ts";
 const MAX_BACKOFF_MS = 10_000;
 // Most messages in one batch, whatever their size.
 const MAX_BATCH_MESSAGES = 20_000;
+const SIZE_PAGE = 1_000;
 
 /** Starts one batch consumer worker. */
 export function startSqliteBatchConsumer(
@@ -35,29 +36,37 @@ export function startSqliteBatchConsumer(
   const log = rt.logger?.child({ topic, group });
 
   // The offset that ends the next batch of partition p, or undefined when it is empty or
-  // the worker is stopping; waits for minBytes up to maxWaitMs.
+  // the worker is stopping; waits for minBytes up to maxWaitMs. Each look reads only the
+  // sizes of messages that arrived since the previous one.
   const gather = async (p: number, ctx: PartitionContext): Promise<number | undefined> => {
     const key = topicKey(ctx.topic.id);
+    const store = rt.store();
+    let last = ctx.member.owned.get(p);
+    let bytes = 0;
+    let count = 0;
     let firstSeen: number | undefined;
-    for (;;) {
+    while (last !== undefined && !ctx.signal.aborted) {
       const version = rt.notifier.version(key);
-      const after = ctx.member.owned.get(p);
-      if (after === undefined || ctx.signal.aborted) return undefined;
-      const sizes = rt.store().sizes(ctx.topic.id, p, after, MAX_BATCH_MESSAGES);
-      if (sizes.length === 0) return undefined;
-      let bytes = 0;
-      let count = 0;
-      for (const s of sizes) {
-        if (count > 0 && bytes + Number(s.n) > maxBytes) break;
-        bytes += Number(s.n);
-        count++;
+      let full = false;
+      for (let more = true; more && !full;) {
+        const page = store.sizes(ctx.topic.id, p, last, SIZE_PAGE);
+        more = page.length === SIZE_PAGE;
+        for (const s of page) {
+          const n = Number(s.n);
+          full = (count > 0 && bytes + n > maxBytes) || count === MAX_BATCH_MESSAGES;
+          if (full) break;
+          bytes += n;
+          count++;
+          last = Number(s.id);
+        }
       }
+      if (count === 0) return undefined;
       firstSeen ??= Date.now();
-      const full = count < sizes.length || sizes.length === MAX_BATCH_MESSAGES;
       const waited = Date.now() - firstSeen;
-      if (full || bytes >= minBytes || waited >= maxWaitMs) return Number(sizes[count - 1].id);
+      if (full || bytes >= minBytes || waited >= maxWaitMs) return last;
       await rt.notifier.wait(key, version, maxWaitMs - waited, ctx.signal);
     }
+    return undefined;
   };
 
   const task = async (p: number, ctx: PartitionContext): Promise<boolean> => {
@@ -72,7 +81,7 @@ export function startSqliteBatchConsumer(
     for (let attempt = 1;; attempt++) {
       try {
         await options.handler(messages);
-        member.commit(p, upTo);
+        await rt.commit(member, p, upTo);
         return true;
       } catch (err) {
         if (!member.owned.has(p)) return true; // another member redelivers it

@@ -68,11 +68,11 @@ export function startSqliteConsumer(
       }
       done = row.id;
       if (Date.now() - lastCommit >= COMMIT_EVERY_MS) {
-        member.commit(p, done);
+        await rt.commit(member, p, done);
         lastCommit = Date.now();
       }
     }
-    member.commit(p, done);
+    await rt.commit(member, p, done);
     return true;
   };
 

@@ -98,10 +98,12 @@ export class GroupMember {
   /** Records `offset` as processed; throws PartitionLostError when no longer the owner. */
   commit(partition: number, offset: number, now = Date.now()): void {
     if (this.owned.get(partition) === offset) return;
-    const r = this.store.stmt(
-      `UPDATE mq_offsets SET committed = ?, lease_until = max(lease_until, ?), updated_at = ?
+    const r = this.store.tx(() =>
+      this.store.stmt(
+        `UPDATE mq_offsets SET committed = ?, lease_until = max(lease_until, ?), updated_at = ?
        WHERE group_name = ? AND topic_id = ? AND partition = ? AND owner = ?`,
-    ).run(offset, now + this.o.leaseMs, now, this.o.group, this.o.topicId, partition, this.id);
+      ).run(offset, now + this.o.leaseMs, now, this.o.group, this.o.topicId, partition, this.id)
+    );
     if (Number(r.changes) === 0) {
       this.#drop(partition);
       throw new PartitionLostError(

@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import { MAX_DELAY_MS, type OutgoingMessage, type ReceivedMessage } from "./mod.ts";
 import type { EncodedMessage, SqliteStore, StoredMessage } from "./_sqlite_store.ts";
 import type { Notifier } from "./_sqlite_wake.ts";
+import type { GroupMember } from "./_sqlite_group.ts";
 
 /** Internals shared with the consumer, forwarder and retention modules. */
 export interface SqliteRuntime {
@@ -14,6 +15,8 @@ export interface SqliteRuntime {
   notifier: Notifier;
   /** Inserts messages now; call inside `store().tx` to make them part of a larger write. */
   write(messages: OutgoingMessage[]): void;
+  /** Commits a partition's offset in the next shared transaction (rejects when it was lost). */
+  commit(member: GroupMember, partition: number, offset: number): Promise<void>;
   defaultPartitions: number;
   /** Interval of the check for commits by other connections (ms). */
   pollMs: number;

