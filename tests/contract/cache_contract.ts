@@ -45,6 +45,18 @@ export function cacheContract(
     assert.deepEqual(await c.mget([]), []);
   });
 
+  test("a later set replaces the value and its TTL; empty batches are fine", async (c, ns) => {
+    await c.set(ns + "k", "first", { ttlMs: 150 });
+    await c.set(ns + "k", "second");
+    await sleep(300);
+    assert.equal(await c.get(ns + "k"), "second", "a set without TTL keeps the value");
+    await c.set(ns + "k", "third", { ttlMs: 150 });
+    await sleep(300);
+    assert.equal(await c.get(ns + "k"), undefined, "a set with TTL makes it expire again");
+    assert.equal(await c.del(), 0);
+    await c.mset([]);
+  });
+
   test("strings that look like tags stay strings", async (c, ns) => {
     const tricky = { s: '{"$bigint":"1"}', arr: ["$bigint"], falsy: [0, "", false] };
     await c.set(ns + "t", tricky);

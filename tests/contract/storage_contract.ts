@@ -45,6 +45,21 @@ export function storageContract(impl: string, open: () => Promise<ObjectStorage>
     await assert.rejects(s.read(key), NotFoundError);
   });
 
+  test("an upload replaces the object, its size and content type", async (s, p) => {
+    const key = `${p}replaced.json`;
+    const first = await s.upload(key, new Uint8Array([1, 2, 3]), { contentType: "image/png" });
+    const second = await s.upload(key, '{"v":2}', { contentType: "application/json" });
+    assert.notEqual(first.etag, undefined);
+    const st = await s.stat(key);
+    assert.equal(st?.size, 7);
+    assert.equal(st?.contentType, "application/json");
+    assert.notEqual(st?.etag, first.etag);
+    if (second.etag) assert.equal(st?.etag, second.etag);
+    assert.equal(new TextDecoder().decode(await s.read(key)), '{"v":2}');
+    await s.remove(key);
+    await assert.rejects(s.download(key), NotFoundError);
+  });
+
   test("streamed upload of a large body goes through in parts, byte-exact", async (s, p) => {
     const key = `${p}big.bin`;
     const chunk = 1024 * 1024;
