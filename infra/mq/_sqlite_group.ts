@@ -20,6 +20,13 @@ export interface MemberOptions {
   fromBeginning: boolean;
 }
 
+interface OffsetRow {
+  partition: number;
+  committed: number;
+  owner: string | null;
+  lease_until: number;
+}
+
 /** Ownership was lost (lease expired and another member took the partition). */
 export class PartitionLostError extends Error {
   override name = "PartitionLostError";
@@ -40,59 +47,74 @@ export class GroupMember {
    * back idle ones assigned elsewhere. Returns true when it gained partitions.
    */
   heartbeat(busy: ReadonlySet<number>, now = Date.now()): boolean {
-    const { group, topicId, leaseMs } = this.o;
-    const until = now + leaseMs;
     let gained = false;
     this.store.tx(() => {
-      const s = (sql: string) => this.store.stmt(sql);
-      s(`INSERT INTO mq_members (group_name, topic_id, member, lease_until) VALUES (?, ?, ?, ?)
-         ON CONFLICT DO UPDATE SET lease_until = excluded.lease_until`)
-        .run(group, topicId, this.id, until);
-      s("DELETE FROM mq_members WHERE group_name = ? AND topic_id = ? AND lease_until < ?")
-        .run(group, topicId, now);
-      const members = (s(
-        "SELECT member FROM mq_members WHERE group_name = ? AND topic_id = ? ORDER BY member",
-      ).all(group, topicId) as { member: string }[]).map((r) => r.member);
-      const rows = new Map(
-        (s(`SELECT partition, committed, owner, lease_until FROM mq_offsets
-            WHERE group_name = ? AND topic_id = ?`).all(group, topicId) as {
-          partition: number;
-          committed: number;
-          owner: string | null;
-          lease_until: number;
-        }[]).map((r) => [Number(r.partition), r]),
-      );
+      const members = this.#liveMembers(now);
+      const rows = this.#offsets();
       const index = members.indexOf(this.id);
       for (let p = 0; p < this.o.partitions; p++) {
-        const row = rows.get(p);
-        const mine = row?.owner === this.id;
-        if (this.owned.has(p) && !mine) this.#drop(p); // taken over after our lease ran out
-        if (p % members.length === index) {
-          this.revoked.delete(p);
-          if (!row) {
-            const start = this.o.fromBeginning ? 0 : this.store.latest(topicId, p);
-            s(`INSERT INTO mq_offsets
-               (group_name, topic_id, partition, committed, owner, lease_until, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)`)
-              .run(group, topicId, p, start, this.id, until, now);
-            this.owned.set(p, start);
-            gained = true;
-          } else if (mine || row.owner === null || Number(row.lease_until) < now) {
-            this.#renew(p, until);
-            if (!this.owned.has(p)) {
-              this.owned.set(p, Number(row.committed));
-              gained = true;
-            }
-          }
-        } else if (mine) {
-          if (busy.has(p)) {
-            this.#renew(p, until);
-            this.revoked.add(p);
-          } else this.#releaseNow(p);
-        }
+        const assigned = p % members.length === index;
+        if (this.#balance(p, rows.get(p), { assigned, busy: busy.has(p), now })) gained = true;
       }
     });
     return gained;
+  }
+
+  // Renews this member; the live members, sorted (the same order in every process).
+  #liveMembers(now: number): string[] {
+    const { group, topicId, leaseMs } = this.o;
+    this.store.stmt(
+      `INSERT INTO mq_members (group_name, topic_id, member, lease_until) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET lease_until = excluded.lease_until`,
+    ).run(group, topicId, this.id, now + leaseMs);
+    this.store.stmt(
+      "DELETE FROM mq_members WHERE group_name = ? AND topic_id = ? AND lease_until < ?",
+    ).run(group, topicId, now);
+    return (this.store.stmt(
+      "SELECT member FROM mq_members WHERE group_name = ? AND topic_id = ? ORDER BY member",
+    ).all(group, topicId) as { member: string }[]).map((r) => r.member);
+  }
+
+  #offsets(): Map<number, OffsetRow> {
+    const rows = this.store.stmt(
+      `SELECT partition, committed, owner, lease_until FROM mq_offsets
+       WHERE group_name = ? AND topic_id = ?`,
+    ).all(this.o.group, this.o.topicId) as unknown as OffsetRow[];
+    return new Map(rows.map((r) => [Number(r.partition), r]));
+  }
+
+  // Brings one partition in line with the assignment; true when this member gained it.
+  #balance(
+    p: number,
+    row: OffsetRow | undefined,
+    o: { assigned: boolean; busy: boolean; now: number },
+  ): boolean {
+    const until = o.now + this.o.leaseMs;
+    const mine = row?.owner === this.id;
+    if (this.owned.has(p) && !mine) this.#drop(p); // taken over after our lease ran out
+    if (!o.assigned) {
+      if (mine && o.busy) {
+        this.#renew(p, until);
+        this.revoked.add(p);
+      } else if (mine) this.#releaseNow(p);
+      return false;
+    }
+    this.revoked.delete(p);
+    if (!row) {
+      const start = this.o.fromBeginning ? 0 : this.store.latest(this.o.topicId, p);
+      this.store.stmt(
+        `INSERT INTO mq_offsets
+         (group_name, topic_id, partition, committed, owner, lease_until, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(this.o.group, this.o.topicId, p, start, this.id, until, o.now);
+      this.owned.set(p, start);
+      return true;
+    }
+    if (!mine && row.owner !== null && Number(row.lease_until) >= o.now) return false;
+    this.#renew(p, until);
+    if (this.owned.has(p)) return false;
+    this.owned.set(p, Number(row.committed));
+    return true;
   }
 
   /** Records `offset` as processed; throws PartitionLostError when no longer the owner. */

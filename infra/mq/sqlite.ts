@@ -7,9 +7,9 @@
  *
  * Durability: WAL; `send` resolves after the transaction holding its messages committed
  * with synchronous=FULL, i.e. after the WAL was fsynced (bookkeeping commits use NORMAL,
- * see SqliteStore.tx; `synchronous: "NORMAL"` is the lighter option for sends). Writes asked for in one turn of the event loop, sends and offset
- * commits alike, share one transaction (group commit, ./_sqlite_writer.ts), which is what
- * makes small batches fast.
+ * see SqliteStore.tx; `synchronous: "NORMAL"` is the lighter option for sends). Writes
+ * asked for in one turn of the event loop, sends and offset commits alike, share one
+ * transaction (group commit, ./_sqlite_writer.ts), which is what makes small batches fast.
  */
 import { ServiceUnavailableError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -63,47 +63,50 @@ interface Opened {
   swept: Promise<void>;
 }
 
+/** Opens the file, with the check for other connections' commits and the retention sweeps. */
+function openFile(options: SqliteQueueOptions, notifier: Notifier): Opened {
+  const s = new SqliteStore(options.path, {
+    busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
+    durableSync: options.synchronous ?? "FULL",
+  });
+  s.onCommit = (t) => {
+    for (const id of t.topics) notifier.bump(topicKey(id));
+    if (t.delayed) notifier.bump(DELAYED_KEY);
+  };
+  let seen = s.dataVersion();
+  const poller = setInterval(() => {
+    try {
+      const v = s.dataVersion();
+      if (v !== seen) {
+        seen = v;
+        notifier.bumpAll();
+      }
+    } catch { /* closed meanwhile */ }
+  }, options.pollMs ?? 100);
+  const retention = new AbortController();
+  const swept = runRetention(
+    () => s,
+    {
+      retentionMs: options.retentionMs ?? 7 * 24 * 3600 * 1000,
+      committedMs: options.committedRetentionMs ?? 60_000,
+      intervalMs: options.retentionIntervalMs ?? 5_000,
+    },
+    retention.signal,
+    options.logger,
+  );
+  return { store: s, poller, retention, swept };
+}
+
 /** Creates the queue; the file is opened on first use. */
 export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
   const { path, logger } = options;
   const notifier = new Notifier();
   const defaultPartitions = options.defaultPartitions ?? 4;
-  const pollMs = options.pollMs ?? 100;
 
   let current: Opened | undefined;
   const store = (): SqliteStore => {
-    if (current) return current.store;
-    const s = new SqliteStore(path, {
-      busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
-      durableSync: options.synchronous ?? "FULL",
-    });
-    s.onCommit = (t) => {
-      for (const id of t.topics) notifier.bump(topicKey(id));
-      if (t.delayed) notifier.bump(DELAYED_KEY);
-    };
-    let seen = s.dataVersion();
-    const poller = setInterval(() => {
-      try {
-        const v = s.dataVersion();
-        if (v !== seen) {
-          seen = v;
-          notifier.bumpAll();
-        }
-      } catch { /* closed meanwhile */ }
-    }, pollMs);
-    const retention = new AbortController();
-    const swept = runRetention(
-      () => s,
-      {
-        retentionMs: options.retentionMs ?? 7 * 24 * 3600 * 1000,
-        committedMs: options.committedRetentionMs ?? 60_000,
-        intervalMs: options.retentionIntervalMs ?? 5_000,
-      },
-      retention.signal,
-      logger,
-    );
-    current = { store: s, poller, retention, swept };
-    return s;
+    current ??= openFile(options, notifier);
+    return current.store;
   };
 
   const unavailable = (err: unknown) =>
@@ -122,7 +125,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
     commit: (member, partition, offset) =>
       writer.run(() => member.commit(partition, offset), false),
     defaultPartitions,
-    pollMs,
+    pollMs: options.pollMs ?? 100,
     leaseMs: options.leaseMs ?? 10_000,
     logger,
   };
@@ -141,12 +144,18 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
       throw unavailable(err);
     }
   };
-  const ensureTopics = (topics: TopicSpec[]) => {
-    guard(() => {
+  // The work is synchronous; failures still arrive as rejections, as callers expect.
+  const attempt = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(guard(fn));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  const ensureTopics = (topics: TopicSpec[]) =>
+    attempt(() => {
       for (const t of topics) store().topic(t.topic, t.partitions ?? defaultPartitions);
     });
-    return Promise.resolve();
-  };
 
   const workers = new Set<ConsumerWorker>();
   const remember = (w: ConsumerWorker): ConsumerWorker => {
@@ -159,20 +168,21 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
     };
   };
   let forwarder: ConsumerWorker | undefined;
-  const ensureForwarder = (): Promise<ConsumerWorker> => {
-    if (!forwarder) {
-      const w = guard(() => startSqliteForwarder(runtime));
-      workers.add(w);
-      forwarder = {
-        stop: async () => {
-          forwarder = undefined;
-          workers.delete(w);
-          await w.stop();
-        },
-      };
-    }
-    return Promise.resolve(forwarder);
-  };
+  const ensureForwarder = (): Promise<ConsumerWorker> =>
+    attempt(() => {
+      if (!forwarder) {
+        const w = startSqliteForwarder(runtime);
+        workers.add(w);
+        forwarder = {
+          stop: async () => {
+            forwarder = undefined;
+            workers.delete(w);
+            await w.stop();
+          },
+        };
+      }
+      return forwarder;
+    });
 
   return {
     send: (m) => send(Array.isArray(m) ? m : [m]),
@@ -188,10 +198,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
       return remember(guard(() => startSqliteBatchConsumer(runtime, o)));
     },
     startDelayForwarder: ensureForwarder,
-    ping() {
-      guard(() => store().stmt("SELECT 1").get());
-      return Promise.resolve();
-    },
+    ping: () => attempt(() => void store().stmt("SELECT 1").get()),
     async close() {
       forwarder = undefined;
       await Promise.allSettled([...workers].map((w) => w.stop()));

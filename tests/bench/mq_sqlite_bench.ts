@@ -4,7 +4,7 @@
  * a temp directory on the same disk as /tmp). Prints Markdown rows for BENCHMARKS.md.
  */
 import process from "node:process";
-import { createSqliteQueue } from "../../infra/mq/sqlite.ts";
+import { createSqliteQueue, type SqliteQueueOptions } from "../../infra/mq/sqlite.ts";
 import type { MessageQueue } from "../../infra/mq/mod.ts";
 import { fmt, quantile } from "./_stats.ts";
 
@@ -181,11 +181,14 @@ async function benchSteadyFileSize() {
 }
 
 /** Runs `fn` on a fresh queue file ROUNDS times; the median and the range of its figure. */
-async function rounds(fn: (q: MessageQueue) => Promise<number>): Promise<string> {
+async function rounds(
+  fn: (q: MessageQueue) => Promise<number>,
+  options: Partial<SqliteQueueOptions> = {},
+): Promise<string> {
   const figures: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const file = `${dir}/round${r}.db`;
-    const q = createSqliteQueue({ path: file });
+    const q = createSqliteQueue({ ...options, path: file });
     figures.push(await fn(q));
     await q.close();
     for (const f of [file, `${file}-wal`, `${file}-shm`]) {
@@ -204,6 +207,15 @@ for (const senders of [1, 8]) {
     `SQLite queue produce, 1 KB, batches of ${BATCH}, ${senders} sender${senders > 1 ? "s" : ""}`,
     await rounds((q) => benchProduce(q, senders)),
     `${fmt(TOTAL)} messages, 4 partitions; send resolves after the fsynced commit`,
+  );
+}
+for (const senders of [1, 8]) {
+  report(
+    `SQLite queue produce, synchronous=NORMAL, 1 KB, batches of ${BATCH}, ${senders} sender${
+      senders > 1 ? "s" : ""
+    }`,
+    await rounds((q) => benchProduce(q, senders), { synchronous: "NORMAL" }),
+    "no fsync before send resolves: survives kill -9, not power loss",
   );
 }
 report(
