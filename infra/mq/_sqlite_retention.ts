@@ -87,11 +87,13 @@ export async function sweep(
     if (n === CHUNK) await pause(0);
   }
   // Groups gone for longer than the retention forget their offsets, as Kafka's do.
-  s.tx(() =>
+  s.tx(() => {
     s.stmt(
       "DELETE FROM mq_offsets WHERE (owner IS NULL OR lease_until < ?) AND updated_at < ?",
-    ).run(now, now - retentionMs)
-  );
+    ).run(now, now - retentionMs);
+    // Members that died with nobody left in their group to clean up after them.
+    s.stmt("DELETE FROM mq_members WHERE lease_until < ?").run(now - 60_000);
+  });
   return deleted;
 }
 

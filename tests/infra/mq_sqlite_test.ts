@@ -12,6 +12,7 @@ import {
   type OutgoingMessage,
   type ReceivedMessage,
 } from "../../infra/mq/mod.ts";
+import { ServiceUnavailableError } from "../../infra/errors.ts";
 import { createSqliteQueue } from "../../infra/mq/sqlite.ts";
 import { queueContract } from "../contract/mq_contract.ts";
 import { eventually, sleep } from "../_env.ts";
@@ -429,4 +430,33 @@ sqliteTest("retention deletes what every group committed, and anything too old",
     db.close();
     await q.close();
   }
+});
+
+sqliteTest("ping reports an unusable file as unavailable; close stops consumers", async () => {
+  const bad = createSqliteQueue({ path: `${dir}/missing/dir/q.db` });
+  await assert.rejects(() => bad.ping(), ServiceUnavailableError);
+  await assert.rejects(() => bad.send({ topic: "t", body: "x" }), ServiceUnavailableError);
+  await bad.close();
+
+  const path = tempFile();
+  const q = createSqliteQueue({ path });
+  await q.ping();
+  const got: string[] = [];
+  await q.consume({
+    topic: "t",
+    group: "g",
+    handler: (m) => (got.push(bodyText(m)), Promise.resolve()),
+  });
+  await q.send({ topic: "t", body: "before" });
+  await eventually(() => got.length === 1, { what: "the first message" });
+  await q.close();
+  const other = createSqliteQueue({ path });
+  await other.send({ topic: "t", body: "after close" });
+  await sleep(500);
+  assert.deepEqual(got, ["before"], "the closed queue's consumer is gone");
+  const { got: again, worker } = await collect(other, "t", "g");
+  await eventually(() => again.length === 1, { what: "the message, in the reopened group" });
+  assert.equal(bodyText(again[0]), "after close");
+  await worker.stop();
+  await other.close();
 });
