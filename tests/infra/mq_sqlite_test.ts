@@ -59,9 +59,11 @@ async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<st
   if (buf) yield buf;
 }
 
-/** Reads lines until one matches; returns it. */
+/** Reads lines until one matches; returns it (the rest stays readable, unlike for-await). */
 async function until(lines: AsyncGenerator<string>, re: RegExp): Promise<string> {
-  for await (const line of lines) if (re.test(line)) return line;
+  for (let r = await lines.next(); !r.done; r = await lines.next()) {
+    if (re.test(r.value)) return r.value;
+  }
   throw new Error(`The process ended before printing ${re}`);
 }
 
@@ -459,4 +461,50 @@ sqliteTest("ping reports an unusable file as unavailable; close stops consumers"
   assert.equal(bodyText(again[0]), "after close");
   await worker.stop();
   await other.close();
+});
+
+sqliteTest("two OS processes in one group: each message handled once, by either", async () => {
+  const path = tempFile();
+  const q = createSqliteQueue({ path, leaseMs: 2_000 });
+  try {
+    await q.ensureTopics([{ topic: "t", partitions: 4 }]);
+    const { proc, lines } = spawnProcess(`
+      const q = createSqliteQueue({ path: ${JSON.stringify(path)}, leaseMs: 2000 });
+      await q.consume({
+        topic: "t", group: "g", concurrency: 4,
+        handler: (m) => (console.log("got " + new TextDecoder().decode(m.body)), Promise.resolve()),
+      });
+      console.log("ready");
+    `);
+    await until(lines, /^ready$/);
+    const byChild: string[] = [];
+    const reading = (async () => {
+      for await (const line of lines) if (line.startsWith("got ")) byChild.push(line.slice(4));
+    })();
+    const byParent: string[] = [];
+    const w = await q.consume({
+      topic: "t",
+      group: "g",
+      concurrency: 4,
+      handler: (m) => (byParent.push(bodyText(m)), Promise.resolve()),
+    });
+    await sleep(1_500); // the two members split the partitions
+    for (let b = 0; b < 10; b++) {
+      await q.send(
+        Array.from({ length: 100 }, (_, i) => ({ topic: "t", key: `k${i}`, body: `${b}.${i}` })),
+      );
+    }
+    const total = () => byChild.length + byParent.length;
+    await eventually(() => total() >= 1_000, { what: "1,000 messages between the two" });
+    await sleep(500);
+    assert.equal(total(), 1_000, "no message twice");
+    assert.equal(new Set([...byChild, ...byParent]).size, 1_000);
+    assert.ok(byChild.length > 0 && byParent.length > 0, `both worked (${byChild.length})`);
+    await w.stop();
+    proc.kill("SIGKILL");
+    await proc.status;
+    await reading;
+  } finally {
+    await q.close();
+  }
 });
