@@ -39,6 +39,7 @@ export class GroupMember {
   readonly owned = new Map<number, number>();
   /** Owned partitions assigned to another member, given back once their work is committed. */
   readonly revoked = new Set<number>();
+  #renewAt = 0;
 
   constructor(private readonly store: SqliteStore, private readonly o: MemberOptions) {}
 
@@ -47,6 +48,10 @@ export class GroupMember {
    * back idle ones assigned elsewhere. Returns true when it gained partitions.
    */
   heartbeat(busy: ReadonlySet<number>, now = Date.now()): boolean {
+    // Writing only when something changes or a third of the lease is gone keeps idle
+    // members from writing (and waking the other processes) every second.
+    if (now < this.#renewAt && this.#settled(busy, now)) return false;
+    this.#renewAt = now + this.o.leaseMs / 3;
     let gained = false;
     this.store.tx(() => {
       const members = this.#liveMembers(now);
@@ -58,6 +63,28 @@ export class GroupMember {
       }
     });
     return gained;
+  }
+
+  // True when a heartbeat would change nothing but lease times (read-only check).
+  #settled(busy: ReadonlySet<number>, now: number): boolean {
+    const members = this.store.stmt(
+      "SELECT member, lease_until FROM mq_members WHERE group_name = ? AND topic_id = ?",
+    ).all(this.o.group, this.o.topicId) as { member: string; lease_until: number }[];
+    if (members.some((m) => Number(m.lease_until) < now)) return false; // to clean up
+    const live = members.map((m) => m.member).sort();
+    const index = live.indexOf(this.id);
+    if (index < 0) return false;
+    const rows = this.#offsets();
+    for (let p = 0; p < this.o.partitions; p++) {
+      const row = rows.get(p);
+      const mine = row?.owner === this.id;
+      if (mine !== this.owned.has(p)) return false;
+      if (p % live.length === index) {
+        if (!row || this.revoked.has(p)) return false;
+        if (!mine && (row.owner === null || Number(row.lease_until) < now)) return false;
+      } else if (mine && !(busy.has(p) && this.revoked.has(p))) return false;
+    }
+    return true;
   }
 
   // Renews this member; the live members, sorted (the same order in every process).
