@@ -3,6 +3,8 @@
  * plus background consumers; a clean shutdown on SIGINT/SIGTERM.
  */
 import { ConfigError, loadConfig } from "./infra/config.ts";
+import { embeddedPaths, loadOrCreateSecrets } from "./infra/data_dir.ts";
+import { ensureFirstAccount, type FirstAccount } from "./domains/foundation/bootstrap.ts";
 import { createLogger, type Logger } from "./infra/log.ts";
 import { createInfra, type Infra } from "./infra/build.ts";
 import { StartupError, waitForDependencies } from "./infra/startup.ts";
@@ -36,12 +38,19 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   const logger = createLogger({ level: config.logLevel });
   // Before any connection: a bad models file should fail start-up at once.
   const models = await loadModels(config.modelsFile, env, logger);
-  const infra = createInfra(config, logger);
+  const paths = embeddedPaths(config.dataDir);
+  // Generated once and kept in the data directory: sessions and signed URLs outlive restarts.
+  const allReal = config.mysql && config.redis && config.clickhouse && config.kafka && config.s3;
+  const secrets = allReal && config.sessionSecret ? undefined : await loadOrCreateSecrets(paths);
+  const infra = createInfra(config, logger, { objects: secrets?.objects });
+  if (infra.embedded.length) {
+    logger.info("embedded services", { services: infra.embedded, data_dir: paths.root });
+  }
   const workers: ConsumerWorker[] = [];
   try {
     await waitForDependencies(infra.dependencies, { timeoutMs: config.startupTimeoutMs, logger });
     const applied = await infra.db.migrate({ ...DB_MIGRATIONS, ...DOMAIN_MIGRATIONS });
-    if (applied.length) logger.info("applied MySQL migrations", { migrations: applied });
+    if (applied.length) logger.info("applied database migrations", { migrations: applied });
     await infra.ck.migrate(CK_MIGRATIONS);
     await migrateObservabilityStore(infra.ck, config.spanTtlDays);
     await infra.storage.ensureBucket();
@@ -52,14 +61,13 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     throw err;
   }
 
-  if (!config.sessionSecret) {
+  if (!config.sessionSecret && config.redis) {
     logger.warn(
-      "COZE_LOOP_SESSION_SECRET is not set: using a random secret, so web sessions end when " +
-        "this process restarts and are not shared between instances",
+      `COZE_LOOP_SESSION_SECRET is not set: sessions are signed with a secret kept in ` +
+        `${paths.secrets}; instances that share Redis need one shared secret`,
     );
   }
-  const sessionSecret = config.sessionSecret ??
-    Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const sessionSecret = config.sessionSecret ?? secrets!.session;
   const services = createServices(infra, {
     logger,
     sessionSecret,
@@ -76,11 +84,16 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     await infra.close().catch(() => {});
     throw err;
   }
+  if (infra.embedded.includes("mysql")) {
+    const first = await ensureFirstAccount({ db: infra.db, ...services }, config.firstAccount);
+    if (first) printFirstAccount(first, config.publicUrl);
+  }
   const app = createApp({
     logger,
     ...services,
     secureCookies: config.secureCookies,
     streamedPaths: [UPLOAD_PATH],
+    localObjects: infra.localObjects,
   });
   const server = Deno.serve({
     hostname: config.host,
@@ -93,6 +106,21 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   const shutdown = () =>
     stopping ??= drain({ server, workers, infra, logger, timeoutMs: config.shutdownTimeoutMs });
   return { addr: server.addr as Deno.NetAddr, shutdown };
+}
+
+// What the first start created, for the person who started the server: once, on stdout
+// (never in the log, which may be shipped elsewhere).
+function printFirstAccount(first: FirstAccount, url: string): void {
+  console.log([
+    "",
+    "  Coze Loop is ready. A first account was created (shown once, keep it):",
+    `    web UI login   ${url}   email ${first.email}   password ${first.password}`,
+    `    workspace id   ${first.workspaceId}`,
+    `    SDK token      ${first.token}`,
+    `    e.g. COZELOOP_API_BASE=${url} COZELOOP_WORKSPACE_ID=${first.workspaceId} ` +
+    `COZELOOP_API_TOKEN=<the token>`,
+    "",
+  ].join("\n"));
 }
 
 // The models file names api keys by environment variable; `env` resolves them.

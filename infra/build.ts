@@ -1,30 +1,40 @@
 /**
- * Builds every infrastructure client from the configuration. Nothing connects here; the
- * first call (or the start-up checks) does.
+ * Builds every infrastructure service from the configuration: the real one where its address
+ * is configured, the embedded one (data under `config.dataDir`) where it is not. Nothing
+ * connects here; the first call (or the start-up checks) does.
  */
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import type { Database } from "./db/mod.ts";
 import { createMysqlDatabase } from "./db/mysql.ts";
+import { createSqliteDatabase } from "./db/sqlite.ts";
 import type { AnalyticsDb } from "./ck/mod.ts";
 import { createClickHouse } from "./ck/clickhouse.ts";
-import { createRedisClient, type RedisClient } from "./redis/client.ts";
+import { createRedisClient } from "./redis/client.ts";
 import { type Cache, createRedisCache } from "./redis/cache.ts";
 import { type Broadcast, createRedisBroadcast } from "./redis/broadcast.ts";
 import { createRedisLocker, type Locker } from "./redis/lock.ts";
 import { createRedisLimiter, type Limiter } from "./redis/limiter.ts";
 import type { IdGenerator } from "./idgen/mod.ts";
 import { createRedisIdGenerator } from "./idgen/redis.ts";
+import { createLocalIdGenerator } from "./idgen/local.ts";
 import type { MessageQueue } from "./mq/mod.ts";
 import { createKafkaQueue } from "./mq/kafka.ts";
+import { createSqliteQueue } from "./mq/sqlite.ts";
 import type { ObjectStorage } from "./storage/mod.ts";
 import { createS3Storage } from "./storage/s3.ts";
+import { createMemoryCache } from "./memory/cache.ts";
+import { createMemoryBroadcast } from "./memory/broadcast.ts";
+import { createMemoryLocker } from "./memory/lock.ts";
+import { createMemoryLimiter } from "./memory/limiter.ts";
+import { embeddedPaths } from "./data_dir.ts";
+import { createChdbAnalytics } from "./ck/chdb.ts";
+import { createFsStorage, type FsObjectStorage } from "./storage/fs.ts";
 
 /** Every infrastructure service, by interface. */
 export interface Infra {
   db: Database;
   ck: AnalyticsDb;
-  redis: RedisClient;
   cache: Cache;
   broadcast: Broadcast;
   locker: Locker;
@@ -32,55 +42,194 @@ export interface Infra {
   ids: IdGenerator;
   mq: MessageQueue;
   storage: ObjectStorage;
+  /** The embedded object storage (same as `storage`), whose presigned URLs the app serves. */
+  localObjects?: FsObjectStorage;
+  /** Which services run embedded in this process (by name: mysql, redis, ...). */
+  embedded: ServiceName[];
   /** One entry per dependency, for start-up checks and /healthz. */
   dependencies: { name: string; address: string; ping(): Promise<void> }[];
   /** Closes every client (after consumers have stopped). */
   close(): Promise<void>;
 }
 
-/** Builds the infrastructure for `config`. */
-export function createInfra(config: Config, logger: Logger): Infra {
-  const db = createMysqlDatabase(config.mysql);
-  const ck = createClickHouse(config.clickhouse);
-  const redis = createRedisClient(config.redis);
-  const mq = createKafkaQueue({ ...config.kafka, logger: logger.child({ component: "kafka" }) });
-  const storage = createS3Storage(config.s3);
-  const broadcast = createRedisBroadcast(redis);
+/** The services, by the name of the real one. */
+export type ServiceName = "mysql" | "redis" | "clickhouse" | "kafka" | "s3";
+
+type Part<T> = { value: T; dependency: Infra["dependencies"][number]; close(): Promise<void> };
+
+/**
+ * Builds the infrastructure for `config`. `secrets.objects` signs the embedded storage's
+ * URLs (needed when the object storage is embedded).
+ */
+export function createInfra(
+  config: Config,
+  logger: Logger,
+  secrets: { objects?: string } = {},
+): Infra {
+  const paths = embeddedPaths(config.dataDir);
+  const embedded: ServiceName[] = [];
+
+  const db: Part<Database> = config.mysql
+    ? (() => {
+      const m = config.mysql;
+      const value = createMysqlDatabase(m);
+      return {
+        value,
+        dependency: { name: "mysql", address: `${m.host}:${m.port}`, ping: () => value.ping() },
+        close: () => value.close(),
+      };
+    })()
+    : (() => {
+      embedded.push("mysql");
+      const value = createSqliteDatabase({ path: paths.relational });
+      return {
+        value,
+        dependency: { name: "sqlite", address: paths.relational, ping: () => value.ping() },
+        close: () => value.close(),
+      };
+    })();
+
+  const kv = config.redis
+    ? (() => {
+      const redis = createRedisClient(config.redis);
+      const broadcast = createRedisBroadcast(redis);
+      return {
+        cache: createRedisCache(redis),
+        broadcast,
+        locker: createRedisLocker(redis),
+        limiter: createRedisLimiter(redis),
+        ids: createRedisIdGenerator(redis, { serverId: config.serverId }) as IdGenerator,
+        dependency: { name: "redis", address: redis.address, ping: () => redis.ping() },
+        close: async () => {
+          await broadcast.close();
+          await redis.close();
+        },
+      };
+    })()
+    : (() => {
+      embedded.push("redis");
+      const ids = createLocalIdGenerator({ serverId: config.serverId, dataDir: paths.ids });
+      const broadcast = createMemoryBroadcast();
+      return {
+        cache: createMemoryCache() as Cache,
+        broadcast,
+        locker: createMemoryLocker(),
+        limiter: createMemoryLimiter() as Limiter,
+        ids: ids as IdGenerator,
+        dependency: undefined,
+        close: async () => {
+          await broadcast.close();
+          await ids.close();
+        },
+      };
+    })();
+
+  const mq: Part<MessageQueue> = config.kafka
+    ? (() => {
+      const value = createKafkaQueue({
+        ...config.kafka,
+        logger: logger.child({ component: "kafka" }),
+      });
+      return {
+        value,
+        dependency: {
+          name: "kafka",
+          address: config.kafka.brokers.join(","),
+          ping: () => value.ping(),
+        },
+        close: () => value.close(),
+      };
+    })()
+    : (() => {
+      embedded.push("kafka");
+      const value = createSqliteQueue({
+        path: paths.queue,
+        logger: logger.child({ component: "queue" }),
+      });
+      return {
+        value,
+        dependency: { name: "queue", address: paths.queue, ping: () => value.ping() },
+        close: () => value.close(),
+      };
+    })();
+
+  const ck: Part<AnalyticsDb> = config.clickhouse
+    ? (() => {
+      const value = createClickHouse(config.clickhouse);
+      return {
+        value,
+        dependency: {
+          name: "clickhouse",
+          address: config.clickhouse.url,
+          ping: () => value.ping(),
+        },
+        close: () => value.close(),
+      };
+    })()
+    : (() => {
+      embedded.push("clickhouse");
+      const value = createChdbAnalytics({
+        dataDir: paths.analytics,
+        database: "cozeloop",
+        libPath: config.chdbLib,
+      });
+      return {
+        value,
+        dependency: { name: "analytics", address: paths.analytics, ping: () => value.ping() },
+        close: () => value.close(),
+      };
+    })();
+
+  let localObjects: FsObjectStorage | undefined;
+  const storage: Part<ObjectStorage> = config.s3
+    ? (() => {
+      const value = createS3Storage(config.s3);
+      return {
+        value,
+        dependency: {
+          name: "s3",
+          address: `${config.s3.endpoint}/${config.s3.bucket}`,
+          ping: () => value.ping(),
+        },
+        close: () => value.close(),
+      };
+    })()
+    : (() => {
+      embedded.push("s3");
+      if (!secrets.objects) throw new Error("the embedded object storage needs a signing secret");
+      const value = createFsStorage({
+        dir: paths.objects,
+        publicUrl: config.publicUrl,
+        secret: secrets.objects,
+      });
+      localObjects = value;
+      return {
+        value,
+        dependency: { name: "objects", address: paths.objects, ping: () => value.ping() },
+        close: () => value.close(),
+      };
+    })();
+
+  const dependencies = [db.dependency, kv.dependency, ck.dependency, mq.dependency]
+    .concat(storage.dependency)
+    .filter((d): d is Infra["dependencies"][number] => d !== undefined);
+
   return {
-    db,
-    ck,
-    redis,
-    cache: createRedisCache(redis),
-    broadcast,
-    locker: createRedisLocker(redis),
-    limiter: createRedisLimiter(redis),
-    ids: createRedisIdGenerator(redis, { serverId: config.serverId }),
-    mq,
-    storage,
-    dependencies: [
-      {
-        name: "mysql",
-        address: `${config.mysql.host}:${config.mysql.port}`,
-        ping: () => db.ping(),
-      },
-      { name: "redis", address: redis.address, ping: () => redis.ping() },
-      { name: "clickhouse", address: config.clickhouse.url, ping: () => ck.ping() },
-      { name: "kafka", address: config.kafka.brokers.join(","), ping: () => mq.ping() },
-      {
-        name: "s3",
-        address: `${config.s3.endpoint}/${config.s3.bucket}`,
-        ping: () => storage.ping(),
-      },
-    ],
+    db: db.value,
+    ck: ck.value,
+    cache: kv.cache,
+    broadcast: kv.broadcast,
+    locker: kv.locker,
+    limiter: kv.limiter,
+    ids: kv.ids,
+    mq: mq.value,
+    storage: storage.value,
+    localObjects,
+    embedded,
+    dependencies,
     async close() {
       await mq.close();
-      await Promise.allSettled([
-        db.close(),
-        ck.close(),
-        broadcast.close(),
-        redis.close(),
-        storage.close(),
-      ]);
+      await Promise.allSettled([db.close(), ck.close(), kv.close(), storage.close()]);
     },
   };
 }

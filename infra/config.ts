@@ -1,7 +1,12 @@
 /**
  * Configuration schema. `main.ts` passes the environment in; nothing here reads it. Names
- * follow Coze Loop's (`COZE_LOOP_MYSQL_DOMAIN`, ...). A missing or malformed variable fails
- * start-up with a message naming it.
+ * follow Coze Loop's (`COZE_LOOP_MYSQL_DOMAIN`, ...). A malformed variable fails start-up
+ * with a message naming it.
+ *
+ * Every service is independently real or embedded: setting its address (the `_DOMAIN`
+ * variable, or `COZE_LOOP_KAFKA_BROKERS`) selects the real service, whose other required
+ * variables must then be set too; leaving it unset runs the embedded implementation, which
+ * keeps its data under `COZE_LOOP_DATA_DIR`.
  */
 import { z } from "zod";
 
@@ -29,39 +34,67 @@ const EnvSchema = z.object({
   COZE_LOOP_SPAN_WRITER_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024)
     .default(1024 * 1024),
 
-  COZE_LOOP_MYSQL_DOMAIN: required,
+  COZE_LOOP_DATA_DIR: z.string().default("./data"),
+  COZE_LOOP_ADMIN_EMAIL: z.string().email().default("admin@cozeloop.local"),
+  COZE_LOOP_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  COZE_LOOP_PUBLIC_URL: z.string().url().optional(),
+  COZE_LOOP_CHDB_LIB: z.string().optional(),
+
+  COZE_LOOP_MYSQL_DOMAIN: required.optional(),
   COZE_LOOP_MYSQL_PORT: port(3306),
-  COZE_LOOP_MYSQL_USER: required,
+  COZE_LOOP_MYSQL_USER: required.optional(),
   COZE_LOOP_MYSQL_PASSWORD: z.string().default(""),
-  COZE_LOOP_MYSQL_DATABASE: required,
+  COZE_LOOP_MYSQL_DATABASE: required.optional(),
   COZE_LOOP_MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
 
-  COZE_LOOP_REDIS_DOMAIN: required,
+  COZE_LOOP_REDIS_DOMAIN: required.optional(),
   COZE_LOOP_REDIS_PORT: port(6379),
   COZE_LOOP_REDIS_PASSWORD: z.string().default(""),
   COZE_LOOP_REDIS_DB: z.coerce.number().int().min(0).max(15).default(0),
 
   COZE_LOOP_CLICKHOUSE_PROTOCOL: z.enum(["http", "https"]).default("http"),
-  COZE_LOOP_CLICKHOUSE_DOMAIN: required,
+  COZE_LOOP_CLICKHOUSE_DOMAIN: required.optional(),
   COZE_LOOP_CLICKHOUSE_PORT: port(8123),
   COZE_LOOP_CLICKHOUSE_USER: z.string().default("default"),
   COZE_LOOP_CLICKHOUSE_PASSWORD: z.string().default(""),
-  COZE_LOOP_CLICKHOUSE_DATABASE: required,
+  COZE_LOOP_CLICKHOUSE_DATABASE: required.optional(),
 
   COZE_LOOP_OSS_PROTOCOL: z.enum(["http", "https"]).default("http"),
-  COZE_LOOP_OSS_DOMAIN: required,
+  COZE_LOOP_OSS_DOMAIN: required.optional(),
   COZE_LOOP_OSS_PORT: port(9000),
   COZE_LOOP_OSS_REGION: z.string().default("us-east-1"),
-  COZE_LOOP_OSS_USER: required,
-  COZE_LOOP_OSS_PASSWORD: required,
-  COZE_LOOP_OSS_BUCKET: required,
+  COZE_LOOP_OSS_USER: required.optional(),
+  COZE_LOOP_OSS_PASSWORD: required.optional(),
+  COZE_LOOP_OSS_BUCKET: required.optional(),
 
   COZE_LOOP_KAFKA_BROKERS: z.string().trim().regex(
     /^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/,
     "expected a comma-separated list of host:port",
-  ),
+  ).optional(),
   COZE_LOOP_KAFKA_CLIENT_ID: z.string().default("coze-loop"),
 });
+
+// A service's address selects the real one; then the rest of its settings are needed.
+const REQUIRED_WITH: [string, string[]][] = [
+  ["COZE_LOOP_MYSQL_DOMAIN", ["COZE_LOOP_MYSQL_USER", "COZE_LOOP_MYSQL_DATABASE"]],
+  ["COZE_LOOP_CLICKHOUSE_DOMAIN", ["COZE_LOOP_CLICKHOUSE_DATABASE"]],
+  ["COZE_LOOP_OSS_DOMAIN", [
+    "COZE_LOOP_OSS_USER",
+    "COZE_LOOP_OSS_PASSWORD",
+    "COZE_LOOP_OSS_BUCKET",
+  ]],
+];
+
+function missingWith(env: Record<string, string>): string[] {
+  const lines: string[] = [];
+  for (const [address, wanted] of REQUIRED_WITH) {
+    if (env[address] === undefined) continue;
+    for (const name of wanted) {
+      if (env[name] === undefined) lines.push(`  ${name}: is required with ${address}`);
+    }
+  }
+  return lines;
+}
 
 /** Validated, typed configuration for every part of the server. */
 export interface Config {
@@ -71,7 +104,7 @@ export interface Config {
   serverId: number;
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
-  /** Signs web sessions; when unset a random per-process secret is used (sessions end on restart). */
+  /** Signs web sessions; when unset, a secret generated once and kept in the data directory. */
   sessionSecret?: string;
   secureCookies: boolean;
   /** YAML file of the LLM model catalogue. */
@@ -85,7 +118,16 @@ export interface Config {
   spanTtlDays: number;
   /** The span writer's batches: the broker waits for this many bytes or this long. */
   spanWriter: { maxWaitMs: number; minBytes: number };
-  mysql: {
+  /** Where embedded services keep their data (and the server its generated secrets). */
+  dataDir: string;
+  /** The first account, registered when an embedded database has no user yet. */
+  firstAccount: { email: string; password?: string };
+  /** How clients reach this server (presigned URLs of embedded storage). */
+  publicUrl: string;
+  /** The embedded ClickHouse engine library, when not found by itself. */
+  chdbLib?: string;
+  /** Each service: its real settings, or undefined for the embedded implementation. */
+  mysql?: {
     host: string;
     port: number;
     user: string;
@@ -93,16 +135,16 @@ export interface Config {
     database: string;
     poolSize: number;
   };
-  redis: { host: string; port: number; password: string; db: number };
-  clickhouse: { url: string; user: string; password: string; database: string };
-  s3: {
+  redis?: { host: string; port: number; password: string; db: number };
+  clickhouse?: { url: string; user: string; password: string; database: string };
+  s3?: {
     endpoint: string;
     region: string;
     accessKeyId: string;
     secretAccessKey: string;
     bucket: string;
   };
-  kafka: { brokers: string[]; clientId: string };
+  kafka?: { brokers: string[]; clientId: string };
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -112,13 +154,15 @@ export class ConfigError extends Error {
 
 /** Validates the environment and builds the configuration; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const name = i.path.join(".");
-      const missing = env[name] === undefined || env[name] === "";
-      return `  ${name}: ${missing ? "is required" : i.message}`;
-    });
+  const given = withoutEmpty(env);
+  const parsed = EnvSchema.safeParse(given);
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => {
+    const name = i.path.join(".");
+    const missing = env[name] === undefined || env[name] === "";
+    return `  ${name}: ${missing ? "is required" : i.message}`;
+  });
+  lines.push(...missingWith(given));
+  if (!parsed.success || lines.length) {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
@@ -140,39 +184,52 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxWaitMs: e.COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS,
       minBytes: e.COZE_LOOP_SPAN_WRITER_MIN_BYTES,
     },
-    mysql: {
+    dataDir: e.COZE_LOOP_DATA_DIR,
+    firstAccount: { email: e.COZE_LOOP_ADMIN_EMAIL, password: e.COZE_LOOP_ADMIN_PASSWORD },
+    publicUrl: (e.COZE_LOOP_PUBLIC_URL ?? `http://${urlHost(e.HOST)}:${e.PORT}`).replace(
+      /\/+$/,
+      "",
+    ),
+    chdbLib: e.COZE_LOOP_CHDB_LIB,
+    mysql: e.COZE_LOOP_MYSQL_DOMAIN === undefined ? undefined : {
       host: e.COZE_LOOP_MYSQL_DOMAIN,
       port: e.COZE_LOOP_MYSQL_PORT,
-      user: e.COZE_LOOP_MYSQL_USER,
+      user: e.COZE_LOOP_MYSQL_USER!,
       password: e.COZE_LOOP_MYSQL_PASSWORD,
-      database: e.COZE_LOOP_MYSQL_DATABASE,
+      database: e.COZE_LOOP_MYSQL_DATABASE!,
       poolSize: e.COZE_LOOP_MYSQL_POOL_SIZE,
     },
-    redis: {
+    redis: e.COZE_LOOP_REDIS_DOMAIN === undefined ? undefined : {
       host: e.COZE_LOOP_REDIS_DOMAIN,
       port: e.COZE_LOOP_REDIS_PORT,
       password: e.COZE_LOOP_REDIS_PASSWORD,
       db: e.COZE_LOOP_REDIS_DB,
     },
-    clickhouse: {
+    clickhouse: e.COZE_LOOP_CLICKHOUSE_DOMAIN === undefined ? undefined : {
       url:
         `${e.COZE_LOOP_CLICKHOUSE_PROTOCOL}://${e.COZE_LOOP_CLICKHOUSE_DOMAIN}:${e.COZE_LOOP_CLICKHOUSE_PORT}`,
       user: e.COZE_LOOP_CLICKHOUSE_USER,
       password: e.COZE_LOOP_CLICKHOUSE_PASSWORD,
-      database: e.COZE_LOOP_CLICKHOUSE_DATABASE,
+      database: e.COZE_LOOP_CLICKHOUSE_DATABASE!,
     },
-    s3: {
+    s3: e.COZE_LOOP_OSS_DOMAIN === undefined ? undefined : {
       endpoint: `${e.COZE_LOOP_OSS_PROTOCOL}://${e.COZE_LOOP_OSS_DOMAIN}:${e.COZE_LOOP_OSS_PORT}`,
       region: e.COZE_LOOP_OSS_REGION,
-      accessKeyId: e.COZE_LOOP_OSS_USER,
-      secretAccessKey: e.COZE_LOOP_OSS_PASSWORD,
-      bucket: e.COZE_LOOP_OSS_BUCKET,
+      accessKeyId: e.COZE_LOOP_OSS_USER!,
+      secretAccessKey: e.COZE_LOOP_OSS_PASSWORD!,
+      bucket: e.COZE_LOOP_OSS_BUCKET!,
     },
-    kafka: {
+    kafka: e.COZE_LOOP_KAFKA_BROKERS === undefined ? undefined : {
       brokers: e.COZE_LOOP_KAFKA_BROKERS.split(","),
       clientId: e.COZE_LOOP_KAFKA_CLIENT_ID,
     },
   };
+}
+
+// The host part of a URL for a listen address (the wildcard means this machine).
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 // An empty variable means "unset", so defaults apply and required ones are reported missing.

@@ -18,6 +18,8 @@ import { sessionAuth, tokenAuth } from "./_auth.ts";
 import { wireJson } from "./_wire/json.ts";
 import { validationHook } from "./_wire/schemas.ts";
 import { healthRoutes } from "./health.ts";
+import { localObjectRoutes, OBJECTS_PATH_PREFIX } from "./objects.ts";
+import type { FsObjectStorage } from "../infra/storage/fs.ts";
 import { PUBLIC_USER_PATHS, userRoutes } from "./api/users.ts";
 import { spaceRoutes } from "./api/spaces.ts";
 import { tokenRoutes } from "./api/tokens.ts";
@@ -70,6 +72,8 @@ export interface AppDeps {
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
   streamedPaths?: string[];
+  /** The embedded object storage, whose presigned URLs this app serves (and checks). */
+  localObjects?: FsObjectStorage;
 }
 
 /** Builds the application. */
@@ -96,7 +100,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         ? session
         : undefined;
       const guarded = auth ? async () => void await auth(c, next) : next;
-      if (streamed.has(path) || c.req.method === "GET" || c.req.method === "HEAD") {
+      if (
+        streamed.has(path) || c.req.method === "GET" || c.req.method === "HEAD" ||
+        // Presigned uploads carry their own (signed) limits.
+        (deps.localObjects && path.startsWith(`${OBJECTS_PATH_PREFIX}/`))
+      ) {
         return guarded();
       }
       // A declared length is checked without touching the body (reading `body` would build
@@ -114,6 +122,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
 
   app.route("/", healthRoutes(deps.health));
+  if (deps.localObjects) app.route("/", localObjectRoutes(deps.localObjects));
   app.route("/", userRoutes(deps.accounts, { secureCookies: deps.secureCookies ?? false }));
   app.route("/", spaceRoutes(deps.workspaces));
   app.route("/", tokenRoutes(deps.tokens));

@@ -1,24 +1,55 @@
 #!/usr/bin/env bash
-# `deno task test`: runs every test against the real services and ends with a plain
-# "N passed, M failed" line. Service addresses come from the environment; any COZE_LOOP_*
-# variable left unset is taken from `scripts/services.sh env` (the services it starts).
+# `deno task test`: runs every test against the real services, then the end-to-end tests
+# again with the server in embedded mode (no service at all, inside its permission sandbox),
+# and ends with one plain "N passed, M failed" line. Service addresses come from the
+# environment; any COZE_LOOP_* variable left unset is taken from `scripts/services.sh env`.
+# With arguments, runs only those files, once, in the mode COZE_LOOP_TEST_MODE names.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=_service_env.sh
 source "$ROOT/scripts/_service_env.sh"
+# The embedded ClickHouse engine: the copy the services script installed (not a second download).
+lib=$ROOT/scripts/chdb_server/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
+if [ -z "${COZE_LOOP_CHDB_LIB:-}" ] && [ -f "$lib" ]; then export COZE_LOOP_CHDB_LIB=$lib; fi
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-deno test --allow-all --no-check=remote "$@" 2>&1 | tee "$out"
-status=${PIPESTATUS[0]}
-# deno prints e.g. "ok | 12 passed (3 steps) | 0 failed | 1 ignored (9s)".
-summary=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -E '^(ok|FAILED) \|' | tail -n 1)
-passed=$(sed -nE 's/.*\| ([0-9]+) passed.*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.*\| ([0-9]+) failed.*/\1/p' <<<"$summary")
-echo
-echo "${passed:-0} passed, ${failed:-0} failed"
-if [ "$status" -ne 0 ] && [ "${failed:-0}" = 0 ]; then
-  echo "deno test exited with status $status before reporting failures (see above)"
+total_passed=0
+total_failed=0
+status=0
+
+# Runs one `deno test` phase; adds its counts to the totals.
+phase() { # label, deno test arguments...
+  local label=$1
+  shift
+  echo "[test] $label"
+  deno test --allow-all --no-check=remote "$@" 2>&1 | tee "$out"
+  local code=${PIPESTATUS[0]}
+  # deno prints e.g. "ok | 12 passed (3 steps) | 0 failed | 1 ignored (9s)".
+  local summary passed failed
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -E '^(ok|FAILED) \|' | tail -n 1)
+  passed=$(sed -nE 's/.*\| ([0-9]+) passed.*/\1/p' <<<"$summary")
+  failed=$(sed -nE 's/.*\| ([0-9]+) failed.*/\1/p' <<<"$summary")
+  total_passed=$((total_passed + ${passed:-0}))
+  total_failed=$((total_failed + ${failed:-0}))
+  if [ "$code" -ne 0 ]; then
+    status=$code
+    if [ "${failed:-0}" = 0 ]; then
+      echo "deno test ($label) exited with status $code before reporting failures (see above)"
+      total_failed=$((total_failed + 1))
+    fi
+  fi
+}
+
+if [ $# -gt 0 ]; then
+  phase "${COZE_LOOP_TEST_MODE:-real} mode: $*" "$@"
+else
+  phase "all tests, real services" tests/
+  export COZE_LOOP_TEST_MODE=embedded
+  phase "end-to-end tests, embedded mode" tests/e2e/
+  unset COZE_LOOP_TEST_MODE
 fi
+echo
+echo "$total_passed passed, $total_failed failed"
 exit "$status"

@@ -4,11 +4,22 @@
  */
 import { type Config, loadConfig } from "../infra/config.ts";
 
-let cached: Config | undefined;
+/** A configuration with every real service set. */
+export type RealConfig = Config & Required<Pick<Config, RealService>>;
+type RealService = "mysql" | "redis" | "clickhouse" | "kafka" | "s3";
 
-/** The configuration the tests run against (real services). */
-export function testConfig(): Config {
-  cached ??= loadConfig(Deno.env.toObject());
+let cached: RealConfig | undefined;
+
+/** The configuration the tests run against (real services, from `scripts/services.sh env`). */
+export function testConfig(): RealConfig {
+  if (cached) return cached;
+  const config = loadConfig(Deno.env.toObject());
+  for (const s of ["mysql", "redis", "clickhouse", "kafka", "s3"] as const) {
+    if (!config[s]) {
+      throw new Error(`Tests need the real ${s}: run them with \`deno task test\``);
+    }
+  }
+  cached = config as RealConfig;
   return cached;
 }
 

@@ -22,6 +22,8 @@ export interface ModelCatalogue {
   resolve(modelId: bigint): ModelConfig;
   /** How many models there are. */
   readonly size: number;
+  /** The distinct provider base URLs (what the server must be allowed to reach). */
+  baseUrls(): string[];
 }
 
 /** The models file is invalid or names an environment variable that is not set. */
@@ -91,6 +93,7 @@ export function createModelCatalogue(models: ModelConfig[]): ModelCatalogue {
 
   return {
     size: all.length,
+    baseUrls: () => [...new Set(all.map((m) => m.baseUrl))],
     list(query) {
       const matching = all.filter(matches(query));
       const size = query.pageSize ?? DEFAULT_PAGE_SIZE;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { objectKey } from "../../domains/foundation/files.ts";
 import { createS3Storage } from "../../infra/storage/s3.ts";
 import { testConfig } from "../_env.ts";
-import { type ServerProcess, startServer } from "../_server.ts";
+import { type ServerProcess, startServer, testMode } from "../_server.ts";
 import { createToken, post, registerUser, type TestUser } from "./_client.ts";
 import { assertWorkspaceIsolation } from "./_isolation.ts";
 import {
@@ -56,6 +56,8 @@ async function download(server: ServerProcess, user: TestUser, key: string): Pro
 const stored: string[] = [];
 
 async function removeStored(): Promise<void> {
+  // Embedded servers keep objects in their own data directory, removed with it.
+  if (testMode() === "embedded") return void stored.splice(0);
   const storage = createS3Storage(testConfig().s3);
   try {
     await storage.removeMany(stored.splice(0));

@@ -3,7 +3,7 @@
  * latest, request order, errors), cache invalidation across processes, isolation, bad input.
  */
 import assert from "node:assert/strict";
-import { type ServerProcess, startServer } from "../_server.ts";
+import { type ServerProcess, startPeer, startServer } from "../_server.ts";
 import { createToken, post, registerUser, type TestUser } from "./_client.ts";
 import { assertWorkspaceIsolation } from "./_isolation.ts";
 
@@ -51,7 +51,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async (t) => {
     const server = await startServer();
-    const second = await startServer();
+    const second = await startPeer(server);
     try {
       const a = await registerUser(server);
       const token = await createToken(server, a.cookie);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../_env.ts";
-import { type ServerProcess, startServer } from "../_server.ts";
+import { type ServerProcess, startPeer, startServer } from "../_server.ts";
 import { createToken, post, registerUser } from "./_client.ts";
 
 const T = "/api/auth/v1/personal_access_tokens";
@@ -137,7 +137,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const one = await startServer();
-    const two = await startServer();
+    const two = await startPeer(one);
     try {
       const a = await registerUser(one);
       const created = await post(one, T, { name: "shared", duration_day: "1" }, a);

@@ -37,14 +37,17 @@ Deno.test("startup: wrong MySQL credentials are reported, not a stack", async ()
 Deno.test("startup: invalid configuration names each bad variable", async () => {
   const { code, output } = await runServerToExit({
     COZE_LOOP_MYSQL_PORT: "not-a-port",
-    COZE_LOOP_KAFKA_BROKERS: "",
+    COZE_LOOP_KAFKA_BROKERS: "broker-without-port",
     COZE_LOOP_SERVER_ID: "99999",
+    COZE_LOOP_OSS_BUCKET: "",
   });
   assert.equal(code, 1);
   assert.match(output, /Invalid configuration/);
   assert.match(output, /COZE_LOOP_MYSQL_PORT: /);
-  assert.match(output, /COZE_LOOP_KAFKA_BROKERS: is required/);
+  assert.match(output, /COZE_LOOP_KAFKA_BROKERS: expected a comma-separated list of host:port/);
   assert.match(output, /COZE_LOOP_SERVER_ID: /);
+  // A real service's address makes the rest of its settings required.
+  assert.match(output, /COZE_LOOP_OSS_BUCKET: is required with COZE_LOOP_OSS_DOMAIN/);
   assert.doesNotMatch(output, /^ {4}at /m);
 });
 

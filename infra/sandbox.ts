@@ -1,0 +1,85 @@
+/**
+ * The permissions the server runs with (Deno's permission model): network access only to its
+ * listen address, the configured infrastructure hosts and the model providers' hosts; files
+ * only under its data directory (plus the models file, read-only); FFI only for the embedded
+ * ClickHouse engine; never a subprocess. The launcher (`launch.ts`) computes them from the
+ * same configuration the server reads and starts the server with them.
+ */
+import { dirname, resolve } from "node:path";
+import type { Config } from "./config.ts";
+import { embeddedPaths } from "./data_dir.ts";
+
+/** What the server may touch, as Deno permission flags and in words. */
+export interface ServerPermissions {
+  /** `--allow-*` flags for `deno run`. */
+  flags: string[];
+  /** Hosts (host:port) the server may connect to or listen on. */
+  net: string[];
+  read: string[];
+  write: string[];
+  ffi: string[];
+}
+
+/**
+ * Os information some drivers ask for (kafkajs and the AWS SDK read the host name and
+ * release for client ids and user agents; Node's `os` module for temp paths and CPU count).
+ */
+const SYS = ["hostname", "osRelease", "homedir", "cpus", "uid", "gid"];
+
+/** The permissions for `config`; `providerUrls` are the model catalogue's base URLs. */
+export function serverPermissions(
+  config: Config,
+  options: { providerUrls: string[]; chdbLib?: string; denoDir?: string },
+): ServerPermissions {
+  const net = new Set<string>();
+  net.add(`${hostOf(config.host)}:${config.port}`);
+  if (config.mysql) net.add(`${config.mysql.host}:${config.mysql.port}`);
+  if (config.redis) net.add(`${config.redis.host}:${config.redis.port}`);
+  if (config.clickhouse) net.add(hostPort(config.clickhouse.url));
+  if (config.s3) {
+    const s3 = new URL(config.s3.endpoint);
+    net.add(hostPort(config.s3.endpoint));
+    // Path-style requests go to the endpoint; virtual-host style would add the bucket.
+    net.add(`${config.s3.bucket}.${s3.hostname}:${portOf(s3)}`);
+  }
+  for (const b of config.kafka?.brokers ?? []) net.add(b);
+  for (const u of options.providerUrls) net.add(hostPort(u));
+
+  const paths = embeddedPaths(config.dataDir);
+  const read = [paths.root];
+  const write = [paths.root];
+  if (config.modelsFile) read.push(resolve(config.modelsFile));
+  // npm packages read files of their own at run time (charsets, certificates, versions).
+  if (options.denoDir) read.push(resolve(options.denoDir));
+  const ffi: string[] = [];
+  if (!config.clickhouse && options.chdbLib) {
+    ffi.push(resolve(options.chdbLib));
+    read.push(dirname(resolve(options.chdbLib)));
+  }
+
+  const flags = [
+    `--allow-net=${[...net].join(",")}`,
+    `--allow-read=${read.join(",")}`,
+    `--allow-write=${write.join(",")}`,
+    "--allow-env",
+    `--allow-sys=${SYS.join(",")}`,
+    // Deno's pointer helpers need FFI permission as a whole, not per library: granted only
+    // when the embedded ClickHouse engine is in use.
+    ...(ffi.length ? ["--allow-ffi"] : []),
+  ];
+  return { flags, net: [...net], read, write, ffi };
+}
+
+// The host to allow for listening: Deno checks the address as given to Deno.serve.
+function hostOf(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function hostPort(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${portOf(u)}`;
+}
+
+function portOf(u: URL): string {
+  return u.port || (u.protocol === "https:" ? "443" : "80");
+}

@@ -1,0 +1,157 @@
+/**
+ * Starts the server (`main.ts`) inside Deno's permission sandbox: reads the same
+ * configuration, works out what the server may touch (infra/sandbox.ts) and runs it with
+ * exactly those permissions, forwarding signals and its exit code. The launcher itself may
+ * start a subprocess; the server may not.
+ *
+ *   deno run --allow-env --allow-read --allow-write --allow-run launch.ts [--watch] [--print]
+ *
+ * `--print` shows the permissions instead of starting.
+ */
+import { ConfigError, loadConfig } from "./infra/config.ts";
+import { serverPermissions } from "./infra/sandbox.ts";
+import { embeddedPaths } from "./infra/data_dir.ts";
+import { loadModelCatalogue, ModelCatalogueError } from "./domains/llm/catalogue.ts";
+import { locateChdbLibrary } from "./infra/ck/_chdb_lib.ts";
+
+const MAIN = new URL("./main.ts", import.meta.url).pathname;
+
+/** How to run the server sandboxed: `deno` arguments and environment. */
+export interface SandboxedCommand {
+  args: string[];
+  env: Record<string, string>;
+  flags: string[];
+}
+
+/** The sandboxed server command for an environment. */
+export async function sandboxedCommand(
+  env: Record<string, string>,
+): Promise<SandboxedCommand> {
+  const config = loadConfig(env);
+  const providerUrls = config.modelsFile
+    ? loadModelCatalogue(await Deno.readTextFile(config.modelsFile), env, config.modelsFile)
+      .baseUrls()
+    : [];
+  const chdbLib = config.clickhouse
+    ? undefined
+    : await locateChdbLibrary({ libPath: config.chdbLib });
+  const { flags } = serverPermissions(config, {
+    providerUrls,
+    chdbLib,
+    denoDir: env.DENO_DIR ?? (env.HOME ? `${env.HOME}/.cache/deno` : undefined),
+  });
+  // Temporary files (uploads spooled before their workspace is known) stay inside the
+  // data directory, the only place the server may write.
+  const tmp = `${embeddedPaths(config.dataDir).root}/tmp`;
+  await Deno.mkdir(tmp, { recursive: true });
+  return {
+    args: ["run", "--no-prompt", ...flags, MAIN],
+    env: { ...env, TMPDIR: tmp, ...(chdbLib ? { COZE_LOOP_CHDB_LIB: chdbLib } : {}) },
+    flags,
+  };
+}
+
+async function launch(args: string[]): Promise<number> {
+  const command = await sandboxedCommand(Deno.env.toObject());
+  if (args.includes("--print")) {
+    console.log(command.flags.join("\n"));
+    return 0;
+  }
+  const watch = args.includes("--watch");
+  let child = spawn(command);
+  let stopping: Deno.Signal | undefined;
+  let stopped!: () => void;
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      stopping = signal;
+      stopped();
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+    });
+  }
+  // The watcher is ours rather than Deno's --watch, which would keep waiting for a change
+  // after the server has shut down on a signal.
+  const changes = watch ? watchSources() : undefined;
+  // One wait for a change at a time, kept across rounds so that no change is lost.
+  let change = changes?.next();
+  for (;;) {
+    const next = await Promise.race([
+      child.status.then((status) => ({ status })),
+      ...(change ? [change.then(() => ({ change: true as const }))] : []),
+    ]);
+    if ("status" in next) {
+      if (stopping || !change) return exitCode(next.status);
+      console.error(`Server exited with code ${next.status.code}; restarting on a file change.`);
+      await Promise.race([change, stop]);
+      if (stopping) return exitCode(next.status);
+      change = changes!.next();
+    } else {
+      change = changes!.next();
+      console.error("Source changed: restarting the server.");
+      child.kill("SIGTERM");
+      await child.status;
+      if (stopping) return 0;
+    }
+    command.env = (await sandboxedCommand(Deno.env.toObject())).env;
+    child = spawn(command);
+  }
+}
+
+function spawn(command: SandboxedCommand): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: command.args,
+    env: command.env,
+    clearEnv: true,
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+}
+
+// Changes of the server's sources, debounced: one event per burst of saves; a change made
+// while nobody waits is kept for the next wait.
+async function* watchSources(): AsyncGenerator<void> {
+  const root = new URL(".", import.meta.url).pathname;
+  const watcher = Deno.watchFs(["main.ts", "infra", "domains", "routes"].map((p) => root + p));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+  let pending = false;
+  (async () => {
+    for await (const e of watcher) {
+      if (!e.paths.some((p) => /\.(ts|json|ya?ml)$/.test(p))) continue;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (wake) {
+          wake();
+          wake = undefined;
+        } else pending = true;
+      }, 200);
+    }
+  })();
+  for (;;) {
+    if (pending) pending = false;
+    else await new Promise<void>((resolve) => (wake = resolve));
+    yield;
+  }
+}
+
+function exitCode(status: Deno.CommandStatus): number {
+  return status.signal ? 128 + signalNumber(status.signal) : status.code;
+}
+
+function signalNumber(signal: Deno.Signal): number {
+  return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await launch(Deno.args));
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ModelCatalogueError) {
+      console.error(err.message);
+    } else console.error(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    Deno.exit(1);
+  }
+}
