@@ -44,7 +44,14 @@ const ROOT = new URL("..", import.meta.url).pathname;
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { timeoutMs?: number; mode?: TestMode; dataDir?: string; keepData?: boolean } = {},
+  options: {
+    timeoutMs?: number;
+    mode?: TestMode;
+    dataDir?: string;
+    keepData?: boolean;
+    /** Real mode: run inside the permission sandbox too (embedded mode always is). */
+    sandbox?: boolean;
+  } = {},
 ): Promise<ServerProcess> {
   const mode = options.mode ?? testMode();
   const port = await freePort();
@@ -59,10 +66,10 @@ export async function startServer(
   let args = ["run", "--allow-all", "main.ts"];
   let childEnv: Record<string, string> = base;
   let dataDir: string | undefined;
-  if (mode === "embedded") {
+  if (mode === "embedded" || options.sandbox) {
     dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "coze-loop-e2e-" });
     const command = await sandboxedCommand({
-      ...withoutServices(base),
+      ...(mode === "embedded" ? withoutServices(base) : base),
       COZE_LOOP_DATA_DIR: dataDir,
     });
     args = command.args;
