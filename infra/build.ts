@@ -23,7 +23,7 @@ import { createKafkaQueue } from "./mq/kafka.ts";
 import { createSqliteQueue } from "./mq/sqlite.ts";
 import type { ObjectStorage } from "./storage/mod.ts";
 import { createS3Storage } from "./storage/s3.ts";
-import { createMemoryCache } from "./memory/cache.ts";
+import { createDurableCache } from "./memory/durable_cache.ts";
 import { createMemoryBroadcast } from "./memory/broadcast.ts";
 import { createMemoryLocker } from "./memory/lock.ts";
 import { createMemoryLimiter } from "./memory/limiter.ts";
@@ -108,10 +108,12 @@ export function createInfra(
     })()
     : (() => {
       embedded.push("redis");
+      // Opened (and loaded) here: a bad file fails start-up with its path, before anything.
+      const cache = createDurableCache({ path: paths.cache });
       const ids = createLocalIdGenerator({ serverId: config.serverId, dataDir: paths.ids });
       const broadcast = createMemoryBroadcast();
       return {
-        cache: createMemoryCache() as Cache,
+        cache: cache as Cache,
         broadcast,
         locker: createMemoryLocker(),
         limiter: createMemoryLimiter() as Limiter,
@@ -120,6 +122,7 @@ export function createInfra(
         close: async () => {
           await broadcast.close();
           await ids.close();
+          await cache.close();
         },
       };
     })();
@@ -172,6 +175,8 @@ export function createInfra(
         dataDir: paths.analytics,
         database: "cozeloop",
         libPath: config.chdbLib,
+        // A compiled binary carries the engine inside: it is copied out once, not per start.
+        libCacheDir: Deno.build.standalone ? `${paths.root}/engine` : undefined,
       });
       return {
         value,

@@ -29,7 +29,16 @@ const SYS = ["hostname", "osRelease", "homedir", "cpus", "uid", "gid"];
 /** The permissions for `config`; `providerUrls` are the model catalogue's base URLs. */
 export function serverPermissions(
   config: Config,
-  options: { providerUrls: string[]; chdbLib?: string; denoDir?: string },
+  options: {
+    providerUrls: string[];
+    chdbLib?: string;
+    denoDir?: string;
+    /**
+     * Keep a relative data directory relative (a compiled binary, whose permissions are
+     * fixed at compile time, resolves it where it is started).
+     */
+    relativeDataDir?: boolean;
+  },
 ): ServerPermissions {
   const net = new Set<string>();
   net.add(`${hostOf(config.host)}:${config.port}`);
@@ -45,9 +54,9 @@ export function serverPermissions(
   for (const b of config.kafka?.brokers ?? []) net.add(b);
   for (const u of options.providerUrls) net.add(hostPort(u));
 
-  const paths = embeddedPaths(config.dataDir);
-  const read = [paths.root];
-  const write = [paths.root];
+  const dataDir = options.relativeDataDir ? config.dataDir : embeddedPaths(config.dataDir).root;
+  const read = [dataDir];
+  const write = [dataDir];
   if (config.modelsFile) read.push(resolve(config.modelsFile));
   // npm packages read files of their own at run time (charsets, certificates, versions).
   if (options.denoDir) read.push(resolve(options.denoDir));

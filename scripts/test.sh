@@ -17,6 +17,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 total_passed=0
 total_failed=0
+total_ignored=0
 status=0
 
 # Runs one `deno test` phase; adds its counts to the totals.
@@ -27,10 +28,12 @@ phase() { # label, deno test arguments...
   deno test --allow-all --no-check=remote "$@" 2>&1 | tee "$out"
   local code=${PIPESTATUS[0]}
   # deno prints e.g. "ok | 12 passed (3 steps) | 0 failed | 1 ignored (9s)".
-  local summary passed failed
+  local summary passed failed ignored
   summary=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -E '^(ok|FAILED) \|' | tail -n 1)
   passed=$(sed -nE 's/.*\| ([0-9]+) passed.*/\1/p' <<<"$summary")
   failed=$(sed -nE 's/.*\| ([0-9]+) failed.*/\1/p' <<<"$summary")
+  ignored=$(sed -nE 's/.*\| ([0-9]+) ignored.*/\1/p' <<<"$summary")
+  total_ignored=$((total_ignored + ${ignored:-0}))
   total_passed=$((total_passed + ${passed:-0}))
   total_failed=$((total_failed + ${failed:-0}))
   if [ "$code" -ne 0 ]; then
@@ -51,5 +54,6 @@ else
   unset COZE_LOOP_TEST_MODE
 fi
 echo
+if [ "$total_ignored" -gt 0 ]; then echo "($total_ignored ignored: see the reasons in their names above)"; fi
 echo "$total_passed passed, $total_failed failed"
 exit "$status"

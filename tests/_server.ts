@@ -106,10 +106,12 @@ export async function spawnServer(o: {
    * the process it runs).
    */
   signalTree?: boolean;
+  /** Working directory (default: the project). */
+  cwd?: string;
 }): Promise<ServerProcess> {
   const child = new Deno.Command(o.command, {
     args: o.args,
-    cwd: ROOT,
+    cwd: o.cwd ?? ROOT,
     env: o.env,
     clearEnv: true,
     stdin: "null",

@@ -129,3 +129,14 @@ export async function assertFile(
   assert.equal(res.status, 200);
   assert.equal(await res.text(), text);
 }
+
+/** Only what a fresh machine has: no COZE_LOOP_* variable but the port and data directory. */
+export function bareEnvironment(extra: Record<string, string>): Record<string, string> {
+  const keep = ["HOME", "PATH", "DENO_DIR", "TMPDIR", "LANG"];
+  const env: Record<string, string> = {};
+  for (const k of keep) {
+    const v = Deno.env.get(k);
+    if (v !== undefined) env[k] = v;
+  }
+  return { ...env, NO_COLOR: "1", ...extra };
+}

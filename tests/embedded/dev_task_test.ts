@@ -6,18 +6,7 @@
 import assert from "node:assert/strict";
 import { freePort, spawnServer } from "../_server.ts";
 import { post } from "../e2e/_client.ts";
-import { sdkFlow } from "./_flow.ts";
-
-/** Only what a fresh machine has: no COZE_LOOP_* variable but the port and data directory. */
-export function bareEnvironment(extra: Record<string, string>): Record<string, string> {
-  const keep = ["HOME", "PATH", "DENO_DIR", "TMPDIR", "LANG"];
-  const env: Record<string, string> = {};
-  for (const k of keep) {
-    const v = Deno.env.get(k);
-    if (v !== undefined) env[k] = v;
-  }
-  return { ...env, NO_COLOR: "1", ...extra };
-}
+import { bareEnvironment, sdkFlow } from "./_flow.ts";
 
 Deno.test({
   name: "zero setup: `deno task dev` with no services serves an SDK user's whole flow",

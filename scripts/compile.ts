@@ -1,0 +1,49 @@
+/**
+ * `deno task compile`: one executable, `dist/coze-loop`, that runs the whole platform. Its
+ * permissions are fixed when it is compiled (a compiled binary takes no Deno flags), from
+ * the same configuration and rules as the launcher: set HOST, PORT, the service variables
+ * and COZE_LOOP_MODELS_FILE as the binary will run, then compile. With the analytics store
+ * embedded, the ClickHouse engine library is included in the binary and copied once into
+ * the data directory on first start.
+ *
+ * `deno compile` needs Deno's runtime binary (`denort`), which it downloads from
+ * dl.deno.land unless DENORT_BIN names a local copy.
+ */
+import { loadConfig } from "../infra/config.ts";
+import { serverPermissions } from "../infra/sandbox.ts";
+import { loadModelCatalogue } from "../domains/llm/catalogue.ts";
+import { locateChdbLibrary } from "../infra/ck/_chdb_lib.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** The `deno compile` arguments for this environment. */
+export async function compileArgs(
+  env: Record<string, string>,
+  output = `${ROOT}dist/coze-loop`,
+): Promise<string[]> {
+  const config = loadConfig(env);
+  const providerUrls = config.modelsFile
+    ? loadModelCatalogue(await Deno.readTextFile(config.modelsFile), env, config.modelsFile)
+      .baseUrls()
+    : [];
+  const chdbLib = config.clickhouse
+    ? undefined
+    : await locateChdbLibrary({ libPath: config.chdbLib });
+  const { flags } = serverPermissions(config, { providerUrls, chdbLib, relativeDataDir: true });
+  // The binary reads its engine from its own embedded files and loads a copy kept under the
+  // data directory, which the flags above already allow.
+  const engine = chdbLib ? ["--include", chdbLib] : [];
+  return ["compile", ...flags, ...engine, "--output", output, `${ROOT}main.ts`];
+}
+
+if (import.meta.main) {
+  const args = await compileArgs(Deno.env.toObject());
+  console.error(`deno ${args.join(" ")}`);
+  const status = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn().status;
+  Deno.exit(status.code);
+}
