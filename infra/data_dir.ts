@@ -12,6 +12,8 @@ export interface EmbeddedPaths {
   relational: string;
   /** SQLite file of the message queue. */
   queue: string;
+  /** SQLite file of the cache (sessions among others), so that it survives a restart. */
+  cache: string;
   /** Directory of the embedded ClickHouse engine. */
   analytics: string;
   /** Directory of the object storage. */
@@ -29,6 +31,7 @@ export function embeddedPaths(dataDir: string): EmbeddedPaths {
     root,
     relational: join(root, "loop.sqlite"),
     queue: join(root, "queue.sqlite"),
+    cache: join(root, "cache.sqlite"),
     analytics: join(root, "analytics"),
     objects: join(root, "objects"),
     ids: join(root, "ids"),
