@@ -129,13 +129,21 @@ export function createDurableCache(options: DurableCacheOptions): DurableCache {
     throw err;
   }
 
+  // One chunk per turn, each its own transaction: writes are committed in between.
+  let sweepMore: ReturnType<typeof setTimeout> | undefined;
   const sweepFile = () => {
+    sweepMore = undefined;
+    if (closed) return;
     try {
-      // Chunks in separate transactions: pending writes never wait behind a long one.
-      while (!closed && file.sweep(now(), SWEEP_CHUNK) === SWEEP_CHUNK) { /* more expired */ }
-    } catch { /* busy or failing disk: the next sweep tries again; loads skip expired rows */ }
+      if (file.sweep(now(), SWEEP_CHUNK) < SWEEP_CHUNK) return;
+    } catch {
+      return; // busy or failing disk: the next sweep tries again; loads skip expired rows
+    }
+    const next = setTimeout(sweepFile, 0);
+    Deno.unrefTimer(next);
+    sweepMore = next;
   };
-  const sweeper = setInterval(sweepFile, options.sweepIntervalMs ?? 60_000);
+  const sweeper = setInterval(() => sweepMore ?? sweepFile(), options.sweepIntervalMs ?? 60_000);
   Deno.unrefTimer(sweeper);
 
   return {
@@ -174,6 +182,7 @@ export function createDurableCache(options: DurableCacheOptions): DurableCache {
       if (closed) return Promise.resolve();
       closed = true;
       clearInterval(sweeper);
+      clearTimeout(sweepMore);
       if (flushing !== undefined) clearImmediate(flushing);
       flush();
       file.close();
