@@ -3,13 +3,16 @@
 # `scripts/services.sh up`). Suites: infra (default: id generator, Redis, ClickHouse, Kafka),
 # auth (authenticated /v1/loop overhead vs a bare Hono handler; needs wrk), ingest (span
 # ingestion end to end vs a direct insert), search (span search over 1M spans), mget
-# (prompts/mget with a warm cache vs a bare Hono handler; needs wrk). Each prints
+# (prompts/mget with a warm cache vs a bare Hono handler; needs wrk; `mget 10 50 embedded` over
+# the embedded services), startup (embedded mode: `deno task start` to listening). Each prints
 # Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=_service_env.sh
 source "$ROOT/scripts/_service_env.sh"
+lib=$ROOT/scripts/chdb_server/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
+if [ -z "${COZE_LOOP_CHDB_LIB:-}" ] && [ -f "$lib" ]; then export COZE_LOOP_CHDB_LIB=$lib; fi
 suite=${1:-infra}
 [ $# -gt 0 ] && shift
 case "$suite" in
@@ -24,5 +27,6 @@ case "$suite" in
     command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
     deno run --allow-all tests/bench/mget_bench.ts "$@"
     ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, search, mget)" >&2; exit 2 ;;
+  startup) deno run --allow-all tests/bench/startup_bench.ts "$@" ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, search, mget, startup)" >&2; exit 2 ;;
 esac

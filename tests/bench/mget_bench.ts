@@ -3,7 +3,8 @@
  * connections (wrk), against a bare Hono handler answering a constant of the same size, both
  * served by Deno.serve in this process, in the same run. The server side is the real app
  * (`createApp` with real MySQL, Redis, Kafka, ClickHouse and S3 behind it).
- * Usage: mget_bench.ts [seconds=10] [connections=50]
+ * Usage: mget_bench.ts [seconds=10] [connections=50] [real|embedded]
+ * (`embedded`: the app over the embedded services in a temporary data directory instead).
  */
 import { Hono } from "hono";
 import { createInfra } from "../../infra/build.ts";
@@ -13,12 +14,24 @@ import { DOMAIN_MIGRATIONS } from "../../domains/migrations.ts";
 import { createServices } from "../../domains/services.ts";
 import { createApp } from "../../routes/app.ts";
 import { testConfig } from "../_env.ts";
+import { loadConfig } from "../../infra/config.ts";
 import { freePort } from "../_server.ts";
 
 const seconds = Number(Deno.args[0] ?? 10);
 const connections = Number(Deno.args[1] ?? 50);
+const embedded = Deno.args[2] === "embedded";
 
-const infra = createInfra(testConfig(), silentLogger);
+const dataDir = embedded ? await Deno.makeTempDir({ prefix: "coze-loop-bench-" }) : undefined;
+const infra = embedded
+  ? createInfra(
+    loadConfig({
+      COZE_LOOP_DATA_DIR: dataDir!,
+      COZE_LOOP_CHDB_LIB: Deno.env.get("COZE_LOOP_CHDB_LIB"),
+    }),
+    silentLogger,
+    { objects: "bench-object-url-secret-0123456789" },
+  )
+  : createInfra(testConfig(), silentLogger);
 await infra.db.migrate({ ...DB_MIGRATIONS, ...DOMAIN_MIGRATIONS });
 const services = createServices(infra, {
   logger: silentLogger,
@@ -113,7 +126,7 @@ await wrk(constant.port); // warm-up
 await wrk(real.port);
 const b = await wrk(constant.port);
 const m = await wrk(real.port);
-console.log(`response: ${answer.length} bytes\n`);
+console.log(`response: ${answer.length} bytes, services: ${embedded ? "embedded" : "real"}\n`);
 console.log("| benchmark | req/s | p50 | p99 |\n|---|---|---|---|");
 console.log(
   `| bare Hono, constant of the same size | ${Math.round(b.rps)} | ${b.p50} | ${b.p99} |`,
@@ -125,4 +138,5 @@ console.log(`ratio mget / bare: ${(m.rps / b.rps).toFixed(2)}`);
 await real.server.shutdown();
 await constant.server.shutdown();
 await infra.close();
+if (dataDir) await Deno.remove(dataDir, { recursive: true });
 Deno.exit(0);
