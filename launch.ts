@@ -8,7 +8,7 @@
  *
  * `--print` shows the permissions instead of starting.
  */
-import { ConfigError, loadConfig } from "./infra/config.ts";
+import { type Config, ConfigError, loadConfig } from "./infra/config.ts";
 import { serverPermissions } from "./infra/sandbox.ts";
 import { embeddedPaths } from "./infra/data_dir.ts";
 import { loadModelCatalogue, ModelCatalogueError } from "./domains/llm/catalogue.ts";
@@ -23,10 +23,11 @@ export interface SandboxedCommand {
   flags: string[];
 }
 
-/** The sandboxed server command for an environment. */
-export async function sandboxedCommand(
+/** The server's permissions for an environment, and what they were worked out from. */
+export async function permissionsFor(
   env: Record<string, string>,
-): Promise<SandboxedCommand> {
+  options: { relativeDataDir?: boolean } = {},
+): Promise<{ config: Config; flags: string[]; chdbLib?: string }> {
   const config = loadConfig(env);
   const providerUrls = config.modelsFile
     ? loadModelCatalogue(await Deno.readTextFile(config.modelsFile), env, config.modelsFile)
@@ -39,7 +40,16 @@ export async function sandboxedCommand(
     providerUrls,
     chdbLib,
     denoDir: env.DENO_DIR ?? (env.HOME ? `${env.HOME}/.cache/deno` : undefined),
+    relativeDataDir: options.relativeDataDir,
   });
+  return { config, flags, chdbLib };
+}
+
+/** The sandboxed server command for an environment. */
+export async function sandboxedCommand(
+  env: Record<string, string>,
+): Promise<SandboxedCommand> {
+  const { config, flags, chdbLib } = await permissionsFor(env);
   // Temporary files (uploads spooled before their workspace is known) stay inside the
   // data directory, the only place the server may write.
   const tmp = `${embeddedPaths(config.dataDir).root}/tmp`;

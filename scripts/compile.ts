@@ -9,10 +9,7 @@
  * `deno compile` needs Deno's runtime binary (`denort`), which it downloads from
  * dl.deno.land unless DENORT_BIN names a local copy.
  */
-import { loadConfig } from "../infra/config.ts";
-import { serverPermissions } from "../infra/sandbox.ts";
-import { loadModelCatalogue } from "../domains/llm/catalogue.ts";
-import { locateChdbLibrary } from "../infra/ck/_chdb_lib.ts";
+import { permissionsFor } from "../launch.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -21,15 +18,7 @@ export async function compileArgs(
   env: Record<string, string>,
   output = `${ROOT}dist/coze-loop`,
 ): Promise<string[]> {
-  const config = loadConfig(env);
-  const providerUrls = config.modelsFile
-    ? loadModelCatalogue(await Deno.readTextFile(config.modelsFile), env, config.modelsFile)
-      .baseUrls()
-    : [];
-  const chdbLib = config.clickhouse
-    ? undefined
-    : await locateChdbLibrary({ libPath: config.chdbLib });
-  const { flags } = serverPermissions(config, { providerUrls, chdbLib, relativeDataDir: true });
+  const { flags, chdbLib } = await permissionsFor(env, { relativeDataDir: true });
   // The binary reads its engine from its own embedded files and loads a copy kept under the
   // data directory, which the flags above already allow.
   const engine = chdbLib ? ["--include", chdbLib] : [];
