@@ -1,10 +1,12 @@
 /**
  * In-process Cache for the single-process mode. Values are kept encoded exactly as the Redis
- * cache stores them (encodeJson), so they round-trip the same way (bigints included) and a
- * caller mutating an object after `set` or after `get` never changes what is cached.
+ * cache stores them (see _cache_values.ts), so they round-trip the same way (bigints
+ * included) and a caller mutating an object after `set` or after `get` never changes what is
+ * cached.
  */
-import { type Cache, decodeJson, encodeJson } from "../redis/cache.ts";
+import type { Cache } from "../redis/cache.ts";
 import { createTtlMap } from "./_ttl_map.ts";
+import { cachedUntil, encodeCached, readCached } from "./_cache_values.ts";
 
 /** Default bound on entries: past it, the entries written longest ago are evicted. */
 export const DEFAULT_CACHE_MAX_ENTRIES = 100_000;
@@ -29,20 +31,8 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     now: options.now,
     maxEntries: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
   });
-  // Same TTL rule as the Redis cache: a falsy TTL means none, any other at least 1 ms.
-  const expiry = (ttlMs: number | undefined) =>
-    ttlMs ? map.now() + Math.max(1, Math.ceil(ttlMs)) : Infinity;
-  const encode = (key: string, value: unknown) => {
-    const body = encodeJson(value);
-    if (typeof body !== "string") {
-      throw new TypeError(`Cannot cache "${key}": the value has no JSON form (${typeof value})`);
-    }
-    return body;
-  };
-  const read = <T>(key: string): T | undefined => {
-    const raw = map.get(key);
-    return raw === undefined ? undefined : decodeJson<T>(raw);
-  };
+  const expiry = (ttlMs: number | undefined) => cachedUntil(map.now, ttlMs);
+  const read = <T>(key: string) => readCached<T>(map, key);
 
   return {
     get size() {
@@ -51,7 +41,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     // Promise.try: a failure is a rejected promise as with Redis, never a synchronous throw.
     get: <T>(key: string) => Promise.try(() => read<T>(key)),
     set: (key, value, opts = {}) =>
-      Promise.try(() => map.set(key, encode(key, value), expiry(opts.ttlMs))),
+      Promise.try(() => void map.set(key, encodeCached(key, value), expiry(opts.ttlMs))),
     del: (...keys) =>
       Promise.try(() => {
         let n = 0;
@@ -62,7 +52,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     mset: (entries, opts = {}) =>
       Promise.try(() => {
         // Encoded first, so a value that cannot be stored leaves the batch unapplied.
-        const bodies = entries.map(([key, value]) => encode(key, value));
+        const bodies = entries.map(([key, value]) => encodeCached(key, value));
         const at = expiry(opts.ttlMs);
         entries.forEach(([key], i) => map.set(key, bodies[i], at));
       }),

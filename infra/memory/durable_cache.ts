@@ -15,11 +15,10 @@
  * restart (the embedded mode runs one server per data directory).
  */
 import { clearImmediate, setImmediate } from "node:timers";
-import { decodeJson, encodeJson } from "../redis/cache.ts";
 import { DEFAULT_CACHE_MAX_ENTRIES, type MemoryCache, type MemoryCacheOptions } from "./cache.ts";
-import { monotonicNow } from "./_ttl_map.ts";
+import { createTtlMap, monotonicNow } from "./_ttl_map.ts";
 import { CacheFile, type CacheRow } from "./_cache_file.ts";
-import { createBoundedTtlMap } from "./_bounded_map.ts";
+import { cachedUntil, encodeCached, readCached } from "./_cache_values.ts";
 import { describeCause } from "../errors.ts";
 
 /** Options of the durable in-process cache. */
@@ -57,7 +56,7 @@ export function createDurableCache(options: DurableCacheOptions): DurableCache {
   const maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
   const path = options.path;
   const file = new CacheFile(path);
-  const map = createBoundedTtlMap<string>({ now, maxEntries });
+  const map = createTtlMap<string>({ now, maxEntries });
   let seq = 0;
   let batch: Batch | undefined;
   let flushing: ReturnType<typeof setImmediate> | undefined;
@@ -101,20 +100,8 @@ export function createDurableCache(options: DurableCacheOptions): DurableCache {
       return b.done.promise;
     });
 
-  // Same TTL rule as the Redis cache: a falsy TTL means none, any other at least 1 ms.
-  const expiry = (ttlMs: number | undefined) =>
-    ttlMs ? now() + Math.max(1, Math.ceil(ttlMs)) : Infinity;
-  const encode = (key: string, value: unknown) => {
-    const body = encodeJson(value);
-    if (typeof body !== "string") {
-      throw new TypeError(`Cannot cache "${key}": the value has no JSON form (${typeof value})`);
-    }
-    return body;
-  };
-  const read = <T>(key: string): T | undefined => {
-    const e = map.get(key);
-    return e === undefined ? undefined : decodeJson<T>(e.value);
-  };
+  const expiry = (ttlMs: number | undefined) => cachedUntil(now, ttlMs);
+  const read = <T>(key: string) => readCached<T>(map, key);
 
   try {
     // Rows past a bound lowered since they were written are evicted now, for good.
@@ -155,14 +142,14 @@ export function createDurableCache(options: DurableCacheOptions): DurableCache {
     mget: <T>(keys: string[]) => Promise.try(() => keys.map((k) => read<T>(k))),
     set: (key, value, opts = {}) =>
       Promise.try(() => {
-        const body = encode(key, value);
+        const body = encodeCached(key, value);
         return write((ops) => put(ops, key, body, expiry(opts.ttlMs)));
       }),
     mset: (entries, opts = {}) =>
       Promise.try(() => {
         if (entries.length === 0) return;
         // Encoded first, so a value that cannot be stored leaves the batch unapplied.
-        const bodies = entries.map(([key, value]) => encode(key, value));
+        const bodies = entries.map(([key, value]) => encodeCached(key, value));
         const at = expiry(opts.ttlMs);
         return write((ops) => entries.forEach(([key], i) => put(ops, key, bodies[i], at)));
       }),

@@ -99,6 +99,49 @@ Deno.test("memory cache: bounded entries, copies, and the Redis cache's TTL rule
   await assert.rejects(cache.set("u", undefined), TypeError);
 });
 
+/** How many times `fn` (synchronous) starts walking a Map's keys from the front. */
+function keyWalks(fn: () => void): number {
+  const keys = Map.prototype.keys;
+  let walks = 0;
+  Map.prototype.keys = function <K, V>(this: Map<K, V>) {
+    walks++;
+    return keys.call(this) as MapIterator<K>;
+  };
+  try {
+    fn();
+  } finally {
+    Map.prototype.keys = keys;
+  }
+  return walks;
+}
+
+Deno.test("memory cache: past its bound, sets evict without walking the map again", async () => {
+  const bound = 2_000;
+  const cache = createMemoryCache({ maxEntries: bound });
+  for (let i = 0; i < bound; i++) await cache.set(`k${i}`, i);
+  // Each of these sets evicts. A walk from the front per eviction passes every slot deleted
+  // since the table was last compacted: past a bound of 100k a set took ~20x longer.
+  const writes: Promise<void>[] = [];
+  const walks = keyWalks(() => {
+    for (let i = bound; i < 11 * bound; i++) writes.push(cache.set(`k${i}`, i));
+  });
+  await Promise.all(writes);
+  assert.ok(walks <= 1, `${walks} walks from the front for ${10 * bound} evictions`);
+  assert.equal(cache.size, bound);
+  const edge = 10 * bound; // the oldest key kept
+  assert.deepEqual(
+    await cache.mget(["k0", `k${edge - 1}`, `k${edge}`, `k${11 * bound - 1}`]),
+    [undefined, undefined, edge, 11 * bound - 1],
+    "the entries written longest ago went first",
+  );
+  // An evictor left idle is dropped (it would keep outgrown tables alive); one walk restarts.
+  for (let i = 0; i < 2_000; i++) await cache.set(`k${edge}`, i);
+  const restarted = keyWalks(() => void cache.set("one more", 1));
+  assert.equal(restarted, 1);
+  assert.equal(await cache.get(`k${edge}`), 1_999, "rewritten, so it was not the oldest");
+  assert.equal(await cache.get(`k${edge + 1}`), undefined);
+});
+
 Deno.test("memory locks: a waiter gets the lock as soon as it is released", async () => {
   const table = createLockTable();
   const a = createMemoryLocker({ table });
