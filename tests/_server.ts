@@ -68,8 +68,9 @@ export async function startServer(
   let dataDir: string | undefined;
   if (mode === "embedded" || options.sandbox) {
     dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "coze-loop-e2e-" });
+    // Embedded: no service from the test environment, only those `env` names itself.
     const command = await sandboxedCommand({
-      ...(mode === "embedded" ? withoutServices(base) : base),
+      ...(mode === "embedded" ? { ...withoutServices(base), ...env } : base),
       COZE_LOOP_DATA_DIR: dataDir,
     });
     args = command.args;
