@@ -4,7 +4,14 @@
  * so a holder whose lock expired can never touch the next holder's lock. Lockers sharing one
  * LockTable see the same locks; a waiter is woken as soon as the lock is released.
  */
-import type { AcquireOptions, Lock, Locker, RenewingLock } from "../redis/lock.ts";
+import {
+  type AcquireOptions,
+  acquireWithBackoff,
+  keepRenewed,
+  type Lock,
+  type Locker,
+  newLockToken,
+} from "../redis/lock.ts";
 import { createTtlMap, type TtlMap } from "./_ttl_map.ts";
 
 /** The locks of a process, shared by every in-process locker built on it. */
@@ -59,7 +66,7 @@ export function createMemoryLocker(options: { table?: LockTable } = {}): Locker 
   const take = (key: string, ttlMs: number): Lock | null => {
     const ttl = ttlOf(ttlMs);
     if (map.get(key) !== undefined) return null;
-    const token = newToken();
+    const token = newLockToken();
     map.set(key, token, map.now() + ttl);
     return handle(key, token);
   };
@@ -85,21 +92,11 @@ export function createMemoryLocker(options: { table?: LockTable } = {}): Locker 
       signal?.addEventListener("abort", aborted, { once: true });
     });
 
-  const acquire = async (key: string, ttlMs: number, o: AcquireOptions = {}) => {
-    const deadline = Date.now() + (o.waitMs ?? 10_000);
-    let delay = o.minDelayMs ?? 20;
-    for (;;) {
-      o.signal?.throwIfAborted();
-      const lock = take(key, ttlMs);
-      if (lock) return lock;
-      const left = deadline - Date.now();
-      if (left <= 0) return null;
-      // The backoff still matters: a lock may also free by expiring, which wakes nobody.
-      const jittered = delay / 2 + Math.random() * delay / 2;
-      await pause(key, Math.min(jittered, left), o.signal);
-      delay = Math.min(delay * 2, o.maxDelayMs ?? 500);
-    }
-  };
+  const acquire = (key: string, ttlMs: number, o: AcquireOptions = {}) =>
+    acquireWithBackoff(() => take(key, ttlMs), {
+      ...o,
+      pause: (ms, signal) => pause(key, ms, signal),
+    });
 
   return {
     tryAcquire: (key, ttlMs) => Promise.try(() => take(key, ttlMs)),
@@ -108,29 +105,7 @@ export function createMemoryLocker(options: { table?: LockTable } = {}): Locker 
     extend: (key, token, ttlMs) => Promise.try(() => extend(key, token, ttlMs)),
     async acquireRenewing(key, ttlMs, o = {}) {
       const lock = await acquire(key, ttlMs, o);
-      return lock ? renewing(lock, ttlMs) : null;
-    },
-  };
-}
-
-/** Extends `lock` every ttl/3 until released; `lost` aborts once an extension is refused. */
-function renewing(lock: Lock, ttlMs: number): RenewingLock {
-  const lost = new AbortController();
-  let released = false;
-  const timer = setInterval(async () => {
-    const kept = await lock.extend(ttlMs);
-    if (!kept && !released) lost.abort(new Error(`Lock "${lock.key}" was lost`));
-  }, Math.max(10, Math.floor(ttlMs / 3)));
-  lost.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
-  return {
-    key: lock.key,
-    token: lock.token,
-    lost: lost.signal,
-    extend: (ms) => lock.extend(ms),
-    release() {
-      released = true;
-      clearInterval(timer);
-      return lock.release();
+      return lock ? keepRenewed(lock, ttlMs) : null;
     },
   };
 }
@@ -140,9 +115,4 @@ function ttlOf(ttlMs: number): number {
     throw new RangeError(`Lock TTL must be a positive number of ms, got ${ttlMs}`);
   }
   return Math.ceil(ttlMs);
-}
-
-function newToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

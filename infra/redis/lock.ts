@@ -1,7 +1,9 @@
 /**
  * Distributed locks on Redis: `SET key token NX PX ttl` to acquire; release and extend run
  * as Lua scripts that act only when the stored token is the caller's, so a process whose
- * lock expired can never release or extend a lock someone else now holds.
+ * lock expired can never release or extend a lock someone else now holds. What a locker does
+ * whatever its store (waiting with backoff, renewing, tokens) is exported for the in-process
+ * locker (../memory/lock.ts) too.
  */
 import type { RedisClient } from "./client.ts";
 
@@ -74,25 +76,13 @@ export function createRedisLocker(redis: RedisClient, options: { prefix?: string
   });
 
   const tryAcquire = async (key: string, ttlMs: number) => {
-    const token = newToken();
+    const token = newLockToken();
     const ok = await redis.call((r) => r.set(k(key), token, "PX", Math.ceil(ttlMs), "NX"));
     return ok === "OK" ? handle(key, token) : null;
   };
 
-  const acquire = async (key: string, ttlMs: number, o: AcquireOptions = {}) => {
-    const deadline = Date.now() + (o.waitMs ?? 10_000);
-    let delay = o.minDelayMs ?? 20;
-    for (;;) {
-      o.signal?.throwIfAborted();
-      const lock = await tryAcquire(key, ttlMs);
-      if (lock) return lock;
-      const left = deadline - Date.now();
-      if (left <= 0) return null;
-      const jittered = delay / 2 + Math.random() * delay / 2;
-      await sleep(Math.min(jittered, left), o.signal);
-      delay = Math.min(delay * 2, o.maxDelayMs ?? 500);
-    }
-  };
+  const acquire = (key: string, ttlMs: number, o: AcquireOptions = {}) =>
+    acquireWithBackoff(() => tryAcquire(key, ttlMs), { ...o, pause: sleep });
 
   return {
     tryAcquire,
@@ -101,12 +91,41 @@ export function createRedisLocker(redis: RedisClient, options: { prefix?: string
     extend,
     async acquireRenewing(key, ttlMs, o = {}) {
       const lock = await acquire(key, ttlMs, o);
-      return lock ? renewing(lock, ttlMs) : null;
+      return lock ? keepRenewed(lock, ttlMs) : null;
     },
   };
 }
 
-function renewing(lock: Lock, ttlMs: number): RenewingLock {
+/**
+ * Calls `attempt` until it gives a lock, or null once `waitMs` has passed, with exponential
+ * backoff and jitter in between; `pause` sleeps between attempts (it may wake up early).
+ */
+export async function acquireWithBackoff(
+  attempt: () => Lock | null | Promise<Lock | null>,
+  options: AcquireOptions & { pause: (ms: number, signal?: AbortSignal) => Promise<void> },
+): Promise<Lock | null> {
+  const o = options;
+  const deadline = Date.now() + (o.waitMs ?? 10_000);
+  let delay = o.minDelayMs ?? 20;
+  for (;;) {
+    o.signal?.throwIfAborted();
+    const lock = await attempt();
+    if (lock) return lock;
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    // The backoff matters even to a pause that wakes on release: a lock may also free by
+    // expiring, which wakes nobody.
+    const jittered = delay / 2 + Math.random() * delay / 2;
+    await o.pause(Math.min(jittered, left), o.signal);
+    delay = Math.min(delay * 2, o.maxDelayMs ?? 500);
+  }
+}
+
+/**
+ * Extends `lock` every ttl/3 until released; `lost` aborts once an extension is refused, or
+ * once extensions have failed (store unreachable) for a whole TTL.
+ */
+export function keepRenewed(lock: Lock, ttlMs: number): RenewingLock {
   const lost = new AbortController();
   let released = false;
   let lastConfirmed = Date.now();
@@ -139,7 +158,8 @@ function renewing(lock: Lock, ttlMs: number): RenewingLock {
   };
 }
 
-function newToken(): string {
+/** A random token (128 bits, hex) telling one holder of a lock from the next. */
+export function newLockToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
