@@ -16,8 +16,7 @@ import {
 } from "./mod.ts";
 import { consumerConfig, decodeHeaders } from "./_kafka_consumer.ts";
 import { describeCause } from "../errors.ts";
-
-const MAX_BACKOFF_MS = 10_000;
+import { batchGivesUp, batchRetryDelay } from "./_retries.ts";
 
 /** Starts one batch consumer worker. */
 export async function startKafkaBatchConsumer(
@@ -42,8 +41,7 @@ export async function startKafkaBatchConsumer(
         return;
       } catch (err) {
         const reason = describeCause(err);
-        const permanent = options.permanent?.(err) ?? false;
-        if (permanent && attempt >= (options.maxAttempts ?? 3)) {
+        if (batchGivesUp(options, err, attempt)) {
           log?.error("batch failed permanently, dead-lettered", {
             size: messages.length,
             error: reason,
@@ -61,7 +59,7 @@ export async function startKafkaBatchConsumer(
           return;
         }
         if (stopping || !p.isRunning() || p.isStale()) throw err; // redelivered later
-        const delay = Math.min(250 * 2 ** Math.min(attempt - 1, 6), MAX_BACKOFF_MS);
+        const delay = batchRetryDelay(attempt);
         log?.warn("batch handler failed, retrying", { attempt, delay_ms: delay, error: reason });
         await sleepWithHeartbeat(p, delay);
       }

@@ -9,13 +9,11 @@ import type { KafkaRuntime } from "./kafka.ts";
 import {
   type ConsumerOptions,
   type ConsumerWorker,
-  deadLetterTopic,
   defaultBackoff,
-  HEADERS,
-  MAX_DELAY_MS,
   type ReceivedMessage,
 } from "./mod.ts";
 import { describeCause } from "../errors.ts";
+import { attemptFor, retryOrDeadLetter } from "./_retries.ts";
 
 const COMMIT_EVERY_MS = 1_000;
 
@@ -31,46 +29,8 @@ export async function startKafkaConsumer(
   const untrack = rt.track(consumer);
   const log = rt.logger?.child({ topic, group });
 
-  const fail = async (m: ReceivedMessage, err: unknown) => {
-    const reason = describeCause(err).slice(0, 1_000);
-    if (m.attempt < maxAttempts) {
-      const delay = Math.min(Math.max(0, backoff(m.attempt)), MAX_DELAY_MS);
-      log?.warn("message handler failed, will retry", {
-        attempt: m.attempt,
-        delay_ms: delay,
-        error: reason,
-      });
-      await rt.send([{
-        topic,
-        key: m.key,
-        body: m.body,
-        headers: {
-          ...m.headers,
-          [HEADERS.attempt]: String(m.attempt + 1),
-          [HEADERS.retryGroup]: group,
-        },
-        delayMs: delay,
-      }]);
-      return;
-    }
-    log?.error("message handler failed for the last time, dead-lettered", {
-      attempt: m.attempt,
-      error: reason,
-    });
-    await rt.send([{
-      topic: deadLetterTopic(topic),
-      key: m.key,
-      body: m.body,
-      headers: {
-        ...m.headers,
-        [HEADERS.dlqError]: reason,
-        [HEADERS.dlqTopic]: topic,
-        [HEADERS.dlqGroup]: group,
-        [HEADERS.dlqAttempts]: String(m.attempt),
-        [HEADERS.dlqFailedAt]: new Date().toISOString(),
-      },
-    }]);
-  };
+  const fail = (m: ReceivedMessage, err: unknown) =>
+    rt.send([retryOrDeadLetter(m, err, { group, maxAttempts, backoff, log })]);
 
   const eachBatch = async (p: EachBatchPayload) => {
     const { batch } = p;
@@ -87,12 +47,8 @@ export async function startKafkaConsumer(
     for (const msg of batch.messages) {
       if (!p.isRunning() || p.isStale()) break;
       const headers = decodeHeaders(msg.headers);
-      const retryGroup = headers[HEADERS.retryGroup];
-      // Retries are re-sent to the topic itself, so other groups skip those not meant for them.
-      if (retryGroup === undefined || retryGroup === group) {
-        const attempt = Number(headers[HEADERS.attempt] ?? "1") || 1;
-        delete headers[HEADERS.attempt];
-        delete headers[HEADERS.retryGroup];
+      const attempt = attemptFor(headers, group);
+      if (attempt !== undefined) {
         const received: ReceivedMessage = {
           topic: batch.topic,
           partition: batch.partition,

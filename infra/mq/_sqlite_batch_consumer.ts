@@ -18,8 +18,8 @@ import {
 import { type SqliteRuntime, topicKey, toReceived } from "./_sqlite_runtime.ts";
 import { type PartitionContext, startPartitionWorker } from "./_sqlite_worker.ts";
 import { pause } from "./_sqlite_wake.ts";
+import { batchGivesUp, batchRetryDelay } from "./_retries.ts";
 
-const MAX_BACKOFF_MS = 10_000;
 // Most messages in one batch, whatever their size.
 const MAX_BATCH_MESSAGES = 20_000;
 const SIZE_PAGE = 1_000;
@@ -86,8 +86,7 @@ export function startSqliteBatchConsumer(
       } catch (err) {
         if (!member.owned.has(p)) return true; // another member redelivers it
         const reason = describeCause(err);
-        const permanent = options.permanent?.(err) ?? false;
-        if (permanent && attempt >= (options.maxAttempts ?? 3)) {
+        if (batchGivesUp(options, err, attempt)) {
           log?.error("batch failed permanently, dead-lettered", {
             size: messages.length,
             error: reason,
@@ -99,7 +98,7 @@ export function startSqliteBatchConsumer(
           return true;
         }
         if (signal.aborted) return true; // not committed: redelivered later
-        const delay = Math.min(250 * 2 ** Math.min(attempt - 1, 6), MAX_BACKOFF_MS);
+        const delay = batchRetryDelay(attempt);
         log?.warn("batch handler failed, retrying", { attempt, delay_ms: delay, error: reason });
         await pause(delay, signal);
         if (signal.aborted) return true;

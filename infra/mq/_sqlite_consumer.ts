@@ -6,20 +6,10 @@
  * Here the re-send (or dead letter) and the commit of the failed message are one
  * transaction, so a crash in between cannot duplicate the retry.
  */
-import type { Logger } from "../log.ts";
-import { describeCause } from "../errors.ts";
-import {
-  type ConsumerOptions,
-  type ConsumerWorker,
-  deadLetterTopic,
-  defaultBackoff,
-  HEADERS,
-  MAX_DELAY_MS,
-  type OutgoingMessage,
-  type ReceivedMessage,
-} from "./mod.ts";
+import { type ConsumerOptions, type ConsumerWorker, defaultBackoff } from "./mod.ts";
 import { decodeHeaders, type SqliteRuntime, toReceived } from "./_sqlite_runtime.ts";
 import { type PartitionContext, startPartitionWorker } from "./_sqlite_worker.ts";
+import { attemptFor, retryOrDeadLetter } from "./_retries.ts";
 
 const FETCH_LIMIT = 100;
 const COMMIT_EVERY_MS = 1_000;
@@ -46,17 +36,13 @@ export function startSqliteConsumer(
     for (const row of rows) {
       if (signal.aborted || !member.owned.has(p) || member.revoked.has(p)) break;
       const headers = decodeHeaders(row.headers);
-      const retryGroup = headers[HEADERS.retryGroup];
-      // Retries are re-sent to the topic itself, so other groups skip those not meant for them.
-      if (retryGroup === undefined || retryGroup === group) {
-        const attempt = Number(headers[HEADERS.attempt] ?? "1") || 1;
-        delete headers[HEADERS.attempt];
-        delete headers[HEADERS.retryGroup];
+      const attempt = attemptFor(headers, group);
+      if (attempt !== undefined) {
         const m = toReceived(topic, p, row, headers, attempt);
         try {
           await options.handler(m);
         } catch (err) {
-          const next = failure(m, err, { group, maxAttempts, backoff, log });
+          const next = retryOrDeadLetter(m, err, { group, maxAttempts, backoff, log });
           store.tx(() => {
             rt.write([next]);
             member.commit(p, row.id);
@@ -83,54 +69,4 @@ export function startSqliteConsumer(
     fromBeginning: options.fromBeginning ?? true,
     log,
   }, task);
-}
-
-/** The retry of a failed message, or its dead letter after the last attempt. */
-function failure(
-  m: ReceivedMessage,
-  err: unknown,
-  o: {
-    group: string;
-    maxAttempts: number;
-    backoff: (attempt: number) => number;
-    log?: Logger;
-  },
-): OutgoingMessage {
-  const reason = describeCause(err).slice(0, 1_000);
-  if (m.attempt < o.maxAttempts) {
-    const delay = Math.min(Math.max(0, o.backoff(m.attempt)), MAX_DELAY_MS);
-    o.log?.warn("message handler failed, will retry", {
-      attempt: m.attempt,
-      delay_ms: delay,
-      error: reason,
-    });
-    return {
-      topic: m.topic,
-      key: m.key,
-      body: m.body,
-      headers: {
-        ...m.headers,
-        [HEADERS.attempt]: String(m.attempt + 1),
-        [HEADERS.retryGroup]: o.group,
-      },
-      delayMs: delay,
-    };
-  }
-  o.log?.error("message handler failed for the last time, dead-lettered", {
-    attempt: m.attempt,
-    error: reason,
-  });
-  return {
-    topic: deadLetterTopic(m.topic),
-    key: m.key,
-    body: m.body,
-    headers: {
-      ...m.headers,
-      [HEADERS.dlqError]: reason,
-      [HEADERS.dlqTopic]: m.topic,
-      [HEADERS.dlqGroup]: o.group,
-      [HEADERS.dlqAttempts]: String(m.attempt),
-      [HEADERS.dlqFailedAt]: new Date().toISOString(),
-    },
-  };
 }

@@ -16,7 +16,6 @@ import { ServiceUnavailableError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import {
   type ConsumerWorker,
-  deadLetterTopic,
   HEADERS,
   MAX_DELAY_MS,
   type MessageQueue,
@@ -27,6 +26,7 @@ import { DELAY_TIERS_MS, delayTopic, tierFor } from "./_delay_tiers.ts";
 import { startKafkaConsumer } from "./_kafka_consumer.ts";
 import { startKafkaBatchConsumer } from "./_kafka_batch_consumer.ts";
 import { startDelayForwarder } from "./_kafka_delay.ts";
+import { consumeMethods, WorkerSet } from "./_workers.ts";
 
 /** Kafka connection settings. */
 export interface KafkaOptions {
@@ -112,7 +112,7 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
       : new ServiceUnavailableError("Kafka", address, err);
 
   const consumers = new Set<Consumer>();
-  const workers = new Set<ConsumerWorker>();
+  const workers = new WorkerSet();
   const knownTopics = new Set<string>();
 
   const send = async (messages: OutgoingMessage[]) => {
@@ -183,15 +183,7 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
   const ensureForwarder = () => {
     forwarder ??= (async () => {
       await ensureTopics([]);
-      const w = await startDelayForwarder(runtime);
-      workers.add(w);
-      return {
-        stop: async () => {
-          forwarder = undefined;
-          workers.delete(w);
-          await w.stop();
-        },
-      };
+      return workers.add(await startDelayForwarder(runtime), () => void (forwarder = undefined));
     })().catch((err) => {
       forwarder = undefined;
       throw err;
@@ -199,29 +191,16 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
     return forwarder;
   };
 
-  const remember = (w: ConsumerWorker): ConsumerWorker => {
-    workers.add(w);
-    return {
-      stop: async () => {
-        workers.delete(w);
-        await w.stop();
-      },
-    };
-  };
-
   return {
     send: (m) => send(Array.isArray(m) ? m : [m]),
     ensureTopics,
-    async consume(o) {
-      await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
-      // Retries travel as delayed messages: a process that consumes also forwards.
-      await ensureForwarder();
-      return remember(await startKafkaConsumer(runtime, o));
-    },
-    async consumeBatches(o) {
-      await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
-      return remember(await startKafkaBatchConsumer(runtime, o));
-    },
+    ...consumeMethods({
+      workers,
+      ensureTopics,
+      ensureForwarder,
+      startConsumer: (o) => startKafkaConsumer(runtime, o),
+      startBatchConsumer: (o) => startKafkaBatchConsumer(runtime, o),
+    }),
     startDelayForwarder: ensureForwarder,
     async ping() {
       try {
@@ -232,8 +211,7 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
       }
     },
     async close() {
-      await Promise.allSettled([...workers].map((w) => w.stop()));
-      workers.clear();
+      await workers.stopAll();
       await Promise.allSettled([...consumers].map((c) => c.disconnect()));
       const [p, a] = [producerP, adminP];
       producerP = adminP = undefined;

@@ -13,13 +13,7 @@
  */
 import { ServiceUnavailableError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import {
-  type ConsumerWorker,
-  deadLetterTopic,
-  type MessageQueue,
-  type OutgoingMessage,
-  type TopicSpec,
-} from "./mod.ts";
+import type { ConsumerWorker, MessageQueue, OutgoingMessage, TopicSpec } from "./mod.ts";
 import { SqliteStore } from "./_sqlite_store.ts";
 import { WriteBatcher } from "./_sqlite_writer.ts";
 import { Notifier } from "./_sqlite_wake.ts";
@@ -28,6 +22,7 @@ import { startSqliteConsumer } from "./_sqlite_consumer.ts";
 import { startSqliteBatchConsumer } from "./_sqlite_batch_consumer.ts";
 import { startSqliteForwarder } from "./_sqlite_delay.ts";
 import { runRetention } from "./_sqlite_retention.ts";
+import { consumeMethods, WorkerSet } from "./_workers.ts";
 
 /** Settings of the embedded queue. */
 export interface SqliteQueueOptions {
@@ -157,52 +152,28 @@ export function createSqliteQueue(options: SqliteQueueOptions): MessageQueue {
       for (const t of topics) store().topic(t.topic, t.partitions ?? defaultPartitions);
     });
 
-  const workers = new Set<ConsumerWorker>();
-  const remember = (w: ConsumerWorker): ConsumerWorker => {
-    workers.add(w);
-    return {
-      stop: async () => {
-        workers.delete(w);
-        await w.stop();
-      },
-    };
-  };
+  const workers = new WorkerSet();
   let forwarder: ConsumerWorker | undefined;
   const ensureForwarder = (): Promise<ConsumerWorker> =>
-    attempt(() => {
-      if (!forwarder) {
-        const w = startSqliteForwarder(runtime);
-        workers.add(w);
-        forwarder = {
-          stop: async () => {
-            forwarder = undefined;
-            workers.delete(w);
-            await w.stop();
-          },
-        };
-      }
-      return forwarder;
-    });
+    attempt(() =>
+      forwarder ??= workers.add(startSqliteForwarder(runtime), () => void (forwarder = undefined))
+    );
 
   return {
     send: (m) => send(Array.isArray(m) ? m : [m]),
     ensureTopics,
-    async consume(o) {
-      await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
-      // Retries travel as delayed messages: a process that consumes also forwards.
-      await ensureForwarder();
-      return remember(guard(() => startSqliteConsumer(runtime, o)));
-    },
-    async consumeBatches(o) {
-      await ensureTopics([{ topic: o.topic }, { topic: deadLetterTopic(o.topic) }]);
-      return remember(guard(() => startSqliteBatchConsumer(runtime, o)));
-    },
+    ...consumeMethods({
+      workers,
+      ensureTopics,
+      ensureForwarder,
+      startConsumer: (o) => guard(() => startSqliteConsumer(runtime, o)),
+      startBatchConsumer: (o) => guard(() => startSqliteBatchConsumer(runtime, o)),
+    }),
     startDelayForwarder: ensureForwarder,
     ping: () => attempt(() => void store().stmt("SELECT 1").get()),
     async close() {
       forwarder = undefined;
-      await Promise.allSettled([...workers].map((w) => w.stop()));
-      workers.clear();
+      await workers.stopAll();
       writer.flush();
       const c = current;
       current = undefined;
