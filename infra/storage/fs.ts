@@ -19,6 +19,7 @@ import {
 import { checkObjectKey, objectFile } from "./_object_keys.ts";
 import { type ObjectMeta, openObjectFile, writeObjectFile } from "./_object_file.ts";
 import { createUrlSigner, type UrlGrant } from "./_url_signing.ts";
+import { batchForms } from "./_batch_forms.ts";
 
 export type { UrlGrant } from "./_url_signing.ts";
 
@@ -153,15 +154,8 @@ export function createFsStorage(options: FsStorageOptions): FsObjectStorage {
     remove,
     signUpload,
     signDownload,
-    statMany: (keys) => mapBounded(keys, stat),
-    readMany: (keys) =>
-      mapBounded(
-        keys,
-        (k) => read(k).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e))),
-      ),
+    ...batchForms({ stat, read, signUpload, signDownload }),
     removeMany: async (keys) => void await mapBounded(keys, remove),
-    signUploads: (keys, o) => mapBounded(keys, (k) => signUpload(k, o)),
-    signDownloads: (keys, o) => mapBounded(keys, (k) => signDownload(k, o)),
     async ping() {
       try {
         await Deno.mkdir(dir, { recursive: true });

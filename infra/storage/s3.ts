@@ -15,7 +15,8 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { NotFoundError, ServiceUnavailableError } from "../errors.ts";
-import { mapBounded, type ObjectInfo, type ObjectStorage, type SignOptions } from "./mod.ts";
+import type { ObjectInfo, ObjectStorage, SignOptions } from "./mod.ts";
+import { batchForms } from "./_batch_forms.ts";
 
 /** S3 connection settings. */
 export interface S3Options {
@@ -168,12 +169,7 @@ export function createS3Storage(options: S3Options): ObjectStorage {
       }),
     signUpload,
     signDownload,
-    statMany: (keys) => mapBounded(keys, stat),
-    readMany: (keys) =>
-      mapBounded(
-        keys,
-        (k) => read(k).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e))),
-      ),
+    ...batchForms({ stat, read, signUpload, signDownload }),
     removeMany: (keys) =>
       send(`remove ${keys.length} objects`, async () => {
         for (let i = 0; i < keys.length; i += 1000) {
@@ -189,8 +185,6 @@ export function createS3Storage(options: S3Options): ObjectStorage {
           }
         }
       }),
-    signUploads: (keys, o) => mapBounded(keys, (k) => signUpload(k, o)),
-    signDownloads: (keys, o) => mapBounded(keys, (k) => signDownload(k, o)),
     ping: () =>
       send("ping", async () => {
         try {
