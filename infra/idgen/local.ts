@@ -20,6 +20,7 @@
  */
 import { composeId, type IdGenerator, IDS_PER_MS, MAX_SERVER_ID } from "./mod.ts";
 import { markPath, readMark, writeMark } from "./_high_water.ts";
+import { type PendingIds, serveRound } from "./_id_queue.ts";
 
 /** Options of the local generator. */
 export interface LocalIdGeneratorOptions {
@@ -43,12 +44,6 @@ export interface LocalIdGenerator extends IdGenerator {
   close(): Promise<void>;
 }
 
-interface Pending {
-  n: number;
-  resolve: (ids: bigint[]) => void;
-  reject: (err: unknown) => void;
-}
-
 interface Sequence {
   options: Required<Omit<LocalIdGeneratorOptions, "dataDir" | "onClockBehind">>;
   onClockBehind?: (behindMs: number) => void;
@@ -61,7 +56,7 @@ interface Sequence {
   /** Ids may be handed out up to this millisecond (the durable mark); Infinity without file. */
   reserved: number;
   writing?: Promise<void>;
-  queue: Pending[];
+  queue: PendingIds[];
   pumping?: Promise<void>;
   refs: number;
   warned: boolean;
@@ -164,17 +159,7 @@ async function pump(seq: Sequence, serverId: number): Promise<void> {
   try {
     await seq.ready;
     while (seq.queue.length > 0) {
-      const batch = seq.queue.splice(0, seq.queue.length);
-      try {
-        const ids = await take(seq, serverId, batch.reduce((sum, p) => sum + p.n, 0));
-        let at = 0;
-        for (const p of batch) {
-          p.resolve(ids.slice(at, at + p.n));
-          at += p.n;
-        }
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
+      await serveRound(seq.queue, (wanted) => take(seq, serverId, wanted));
     }
   } catch (err) {
     for (const p of seq.queue.splice(0, seq.queue.length)) p.reject(err);

@@ -6,6 +6,7 @@
  */
 import type { RedisClient } from "../redis/client.ts";
 import { composeId, type IdGenerator, IDS_PER_MS, MAX_SERVER_ID } from "./mod.ts";
+import { type PendingIds, serveRound } from "./_id_queue.ts";
 
 // KEYS[1] = counter key of the ms; ARGV = wanted, cap, ttl ms. Returns [first, count].
 const TAKE = `
@@ -19,12 +20,6 @@ if c > cap then c = cap end
 return {first, c - first}
 `;
 
-interface Pending {
-  n: number;
-  resolve: (ids: bigint[]) => void;
-  reject: (err: unknown) => void;
-}
-
 /** Creates the generator for `serverId` (0..16383). */
 export function createRedisIdGenerator(
   redis: RedisClient,
@@ -37,7 +32,7 @@ export function createRedisIdGenerator(
   const prefix = options.prefix ?? "id_generator:";
   const now = options.now ?? Date.now;
   const take = redis.script(TAKE);
-  const queue: Pending[] = [];
+  const queue: PendingIds[] = [];
   let lastMs = 0;
   let pumping = false;
 
@@ -45,19 +40,7 @@ export function createRedisIdGenerator(
   const pump = async () => {
     pumping = true;
     try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, queue.length);
-        try {
-          const ids = await fetchIds(batch.reduce((s, p) => s + p.n, 0));
-          let at = 0;
-          for (const p of batch) {
-            p.resolve(ids.slice(at, at + p.n));
-            at += p.n;
-          }
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
-      }
+      while (queue.length > 0) await serveRound(queue, fetchIds);
     } finally {
       pumping = false;
     }

@@ -73,6 +73,28 @@ export function idgenContract(impl: string, open: Open): void {
     }
   });
 
+  test("a call made as the previous one resolves is served too", async (open) => {
+    const { ids, close } = await open(15);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // Each call comes from the continuation of the previous one, which runs as the
+      // generator finishes its round: it must start or join a round, never wait for nothing.
+      const chain = async () => {
+        const got: bigint[] = [];
+        for (let i = 0; i < 100; i++) got.push(await ids.genId());
+        return got;
+      };
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("a call was never served")), 10_000);
+      });
+      const all = (await Promise.race([Promise.all([chain(), chain(), chain()]), stuck])).flat();
+      assert.equal(new Set(all).size, 300);
+    } finally {
+      clearTimeout(timer);
+      await close();
+    }
+  });
+
   test("rejects invalid counts", async (open) => {
     const { ids, close } = await open(14);
     try {
