@@ -39,7 +39,6 @@ export async function permissionsFor(
   const { flags } = serverPermissions(config, {
     providerUrls,
     chdbLib,
-    denoDir: env.DENO_DIR ?? (env.HOME ? `${env.HOME}/.cache/deno` : undefined),
     relativeDataDir: options.relativeDataDir,
   });
   return { config, flags, chdbLib };

@@ -32,7 +32,6 @@ export function serverPermissions(
   options: {
     providerUrls: string[];
     chdbLib?: string;
-    denoDir?: string;
     /**
      * Keep a relative data directory relative (a compiled binary, whose permissions are
      * fixed at compile time, resolves it where it is started).
@@ -58,8 +57,6 @@ export function serverPermissions(
   const read = [dataDir];
   const write = [dataDir];
   if (config.modelsFile) read.push(resolve(config.modelsFile));
-  // npm packages read files of their own at run time (charsets, certificates, versions).
-  if (options.denoDir) read.push(resolve(options.denoDir));
   const ffi: string[] = [];
   if (!config.clickhouse && options.chdbLib) {
     ffi.push(resolve(options.chdbLib));
