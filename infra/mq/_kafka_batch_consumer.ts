@@ -10,13 +10,11 @@ import type { KafkaRuntime } from "./kafka.ts";
 import {
   type BatchConsumerOptions,
   type ConsumerWorker,
-  deadLetterTopic,
-  HEADERS,
   type ReceivedMessage,
 } from "./mod.ts";
 import { consumerConfig, decodeHeaders } from "./_kafka_consumer.ts";
 import { describeCause } from "../errors.ts";
-import { batchGivesUp, batchRetryDelay } from "./_retries.ts";
+import { batchDeadLetters, batchGivesUp, batchRetryDelay } from "./_retries.ts";
 
 /** Starts one batch consumer worker. */
 export async function startKafkaBatchConsumer(
@@ -46,16 +44,7 @@ export async function startKafkaBatchConsumer(
             size: messages.length,
             error: reason,
           });
-          await rt.send(messages.map((m) => ({
-            topic: deadLetterTopic(topic),
-            key: m.key,
-            body: m.body,
-            headers: {
-              ...m.headers,
-              [HEADERS.dlqError]: reason.slice(0, 1_000),
-              [HEADERS.dlqGroup]: group,
-            },
-          })));
+          await rt.send(batchDeadLetters(messages, { group, topic, reason, attempts: attempt }));
           return;
         }
         if (stopping || !p.isRunning() || p.isStale()) throw err; // redelivered later

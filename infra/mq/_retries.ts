@@ -91,3 +91,24 @@ export function batchGivesUp(o: BatchConsumerOptions, err: unknown, attempt: num
 export function batchRetryDelay(attempt: number): number {
   return Math.min(250 * 2 ** Math.min(attempt - 1, 6), MAX_BATCH_BACKOFF_MS);
 }
+
+/** The dead letters of a batch given up after `attempts` (every dlq* header set). */
+export function batchDeadLetters(
+  messages: ReceivedMessage[],
+  o: { group: string; topic: string; reason: string; attempts: number },
+): OutgoingMessage[] {
+  const failedAt = new Date().toISOString();
+  return messages.map((m) => ({
+    topic: deadLetterTopic(o.topic),
+    key: m.key,
+    body: m.body,
+    headers: {
+      ...m.headers,
+      [HEADERS.dlqError]: o.reason.slice(0, 1_000),
+      [HEADERS.dlqTopic]: o.topic,
+      [HEADERS.dlqGroup]: o.group,
+      [HEADERS.dlqAttempts]: String(o.attempts),
+      [HEADERS.dlqFailedAt]: failedAt,
+    },
+  }));
+}

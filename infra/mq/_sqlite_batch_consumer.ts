@@ -11,14 +11,12 @@ import { describeCause } from "../errors.ts";
 import {
   type BatchConsumerOptions,
   type ConsumerWorker,
-  deadLetterTopic,
-  HEADERS,
   type ReceivedMessage,
 } from "./mod.ts";
 import { type SqliteRuntime, topicKey, toReceived } from "./_sqlite_runtime.ts";
 import { type PartitionContext, startPartitionWorker } from "./_sqlite_worker.ts";
 import { pause } from "./_sqlite_wake.ts";
-import { batchGivesUp, batchRetryDelay } from "./_retries.ts";
+import { batchDeadLetters, batchGivesUp, batchRetryDelay } from "./_retries.ts";
 
 // Most messages in one batch, whatever their size.
 const MAX_BATCH_MESSAGES = 20_000;
@@ -92,7 +90,7 @@ export function startSqliteBatchConsumer(
             error: reason,
           });
           store.tx(() => {
-            rt.write(deadLetters(messages, { group, topic, reason, attempts: attempt }));
+            rt.write(batchDeadLetters(messages, { group, topic, reason, attempts: attempt }));
             member.commit(p, upTo);
           });
           return true;
@@ -113,24 +111,4 @@ export function startSqliteBatchConsumer(
     fromBeginning: true,
     log,
   }, task);
-}
-
-function deadLetters(
-  messages: ReceivedMessage[],
-  o: { group: string; topic: string; reason: string; attempts: number },
-) {
-  const failedAt = new Date().toISOString();
-  return messages.map((m) => ({
-    topic: deadLetterTopic(o.topic),
-    key: m.key,
-    body: m.body,
-    headers: {
-      ...m.headers,
-      [HEADERS.dlqError]: o.reason.slice(0, 1_000),
-      [HEADERS.dlqTopic]: o.topic,
-      [HEADERS.dlqGroup]: o.group,
-      [HEADERS.dlqAttempts]: String(o.attempts),
-      [HEADERS.dlqFailedAt]: failedAt,
-    },
-  }));
 }
