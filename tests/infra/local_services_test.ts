@@ -48,6 +48,11 @@ broadcastContract("memory", () => {
 });
 
 const idDir = await Deno.makeTempDir({ prefix: "idgen_contract_" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(idDir, { recursive: true });
+  } catch { /* already gone */ }
+});
 idgenContract("local", (serverId) => {
   const ids = createLocalIdGenerator({ serverId, dataDir: idDir });
   return Promise.resolve({ ids, close: () => ids.close() });

@@ -47,6 +47,11 @@ async function serveStorage(
 // One server for the whole contract suite; each contract test opens its own storage on it.
 const shared = await serveStorage();
 shared.server.unref();
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(shared.dir, { recursive: true });
+  } catch { /* already gone */ }
+});
 storageContract("fs", () => Promise.resolve(shared.make()));
 
 /** Every file under `dir`, relative. */
