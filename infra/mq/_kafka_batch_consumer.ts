@@ -7,11 +7,7 @@
  */
 import type { EachBatchPayload } from "kafkajs";
 import type { KafkaRuntime } from "./kafka.ts";
-import {
-  type BatchConsumerOptions,
-  type ConsumerWorker,
-  type ReceivedMessage,
-} from "./mod.ts";
+import { type BatchConsumerOptions, type ConsumerWorker, type ReceivedMessage } from "./mod.ts";
 import { consumerConfig, decodeHeaders } from "./_kafka_consumer.ts";
 import { describeCause } from "../errors.ts";
 import { batchDeadLetters, batchGivesUp, batchRetryDelay } from "./_retries.ts";
