@@ -4,7 +4,8 @@
 # auth (authenticated /v1/loop overhead vs a bare Hono handler; needs wrk), ingest (span
 # ingestion end to end vs a direct insert), search (span search over 1M spans), mget
 # (prompts/mget with a warm cache vs a bare Hono handler; needs wrk; `mget 10 50 embedded` over
-# the embedded services), startup (embedded mode: `deno task start` to listening). Each prints
+# the embedded services), ingest-embedded (ingestion with no service configured), startup
+# (embedded mode: `deno task start` to listening). Each prints
 # Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,11 +23,12 @@ case "$suite" in
     deno run --allow-all tests/bench/auth_bench.ts "$@"
     ;;
   ingest) deno run --allow-all tests/bench/ingest_bench.ts "$@" ;;
+  ingest-embedded) deno run --allow-all tests/bench/ingest_embedded_bench.ts "$@" ;;
   search) deno run --allow-all tests/bench/search_bench.ts "$@" ;;
   mget)
     command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
     deno run --allow-all tests/bench/mget_bench.ts "$@"
     ;;
   startup) deno run --allow-all tests/bench/startup_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, search, mget, startup)" >&2; exit 2 ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup)" >&2; exit 2 ;;
 esac

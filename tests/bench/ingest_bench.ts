@@ -11,34 +11,10 @@ import { testConfig } from "../_env.ts";
 import { startServer } from "../_server.ts";
 import { createToken, registerUser } from "../e2e/_client.ts";
 import { hexId } from "../e2e/_traces.ts";
+import { BATCH, batch } from "./_spans.ts";
 
 const total = Number(Deno.args[0] ?? 200_000);
 const concurrency = Number(Deno.args[1] ?? 8);
-const BATCH = 100;
-const text = (n: number) => "lorem ipsum dolor sit amet, consectetur adipiscing elit ".repeat(n);
-
-function batch(space: string, startUs: number): Record<string, unknown>[] {
-  const traceId = hexId(16);
-  return Array.from({ length: BATCH }, (_, i) => ({
-    started_at_micros: startUs + i,
-    duration_micros: 1_500_000,
-    trace_id: traceId,
-    span_id: hexId(8),
-    parent_id: "0",
-    workspace_id: space,
-    span_name: "chat",
-    span_type: "model",
-    method: "POST",
-    status_code: i % 10 === 0 ? 500 : 0,
-    input: text(14),
-    output: text(14),
-    tags_string: { model_name: "gpt-4o", model_provider: "openai", user_id: `u${i % 50}` },
-    tags_long: { input_tokens: 120, output_tokens: 240, tokens: 360 },
-    tags_bool: { stream: true },
-    system_tags_string: { runtime: '{"language":"ts","library":"cozeloop"}' },
-  }));
-}
-
 const server = await startServer();
 const ck = createClickHouse(testConfig().clickhouse);
 try {
