@@ -8,7 +8,7 @@
  * maxAttempts, together with the commit in one transaction.
  */
 import { describeCause } from "../errors.ts";
-import { type BatchConsumerOptions, type ConsumerWorker, type ReceivedMessage } from "./mod.ts";
+import type { BatchConsumerOptions, ConsumerWorker } from "./mod.ts";
 import { type SqliteRuntime, topicKey, toReceived } from "./_sqlite_runtime.ts";
 import { type PartitionContext, startPartitionWorker } from "./_sqlite_worker.ts";
 import { pause } from "./_sqlite_wake.ts";
