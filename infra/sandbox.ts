@@ -9,15 +9,10 @@ import { dirname, resolve } from "node:path";
 import type { Config } from "./config.ts";
 import { embeddedPaths } from "./data_dir.ts";
 
-/** What the server may touch, as Deno permission flags and in words. */
+/** What the server may touch, as Deno permission flags. */
 export interface ServerPermissions {
-  /** `--allow-*` flags for `deno run`. */
+  /** `--allow-*` flags for `deno run` (or `deno compile`). */
   flags: string[];
-  /** Hosts (host:port) the server may connect to or listen on. */
-  net: string[];
-  read: string[];
-  write: string[];
-  ffi: string[];
 }
 
 /**
@@ -55,25 +50,21 @@ export function serverPermissions(
 
   const dataDir = options.relativeDataDir ? config.dataDir : embeddedPaths(config.dataDir).root;
   const read = [dataDir];
-  const write = [dataDir];
   if (config.modelsFile) read.push(resolve(config.modelsFile));
-  const ffi: string[] = [];
-  if (!config.clickhouse && options.chdbLib) {
-    ffi.push(resolve(options.chdbLib));
-    read.push(dirname(resolve(options.chdbLib)));
-  }
+  const engine = !config.clickhouse && options.chdbLib !== undefined;
+  if (engine) read.push(dirname(resolve(options.chdbLib!)));
 
   const flags = [
     `--allow-net=${[...net].join(",")}`,
     `--allow-read=${read.join(",")}`,
-    `--allow-write=${write.join(",")}`,
+    `--allow-write=${dataDir}`,
     "--allow-env",
     `--allow-sys=${SYS.join(",")}`,
     // Deno's pointer helpers need FFI permission as a whole, not per library: granted only
     // when the embedded ClickHouse engine is in use.
-    ...(ffi.length ? ["--allow-ffi"] : []),
+    ...(engine ? ["--allow-ffi"] : []),
   ];
-  return { flags, net: [...net], read, write, ffi };
+  return { flags };
 }
 
 // The host to allow for listening: Deno checks the address as given to Deno.serve.

@@ -11,7 +11,8 @@ import { testConfig } from "../_env.ts";
 import { startServer } from "../_server.ts";
 import { createToken, registerUser } from "../e2e/_client.ts";
 import { hexId } from "../e2e/_traces.ts";
-import { BATCH, batch } from "./_spans.ts";
+import { BATCH } from "./_spans.ts";
+import { ingestRows, runIngestion } from "./_ingest.ts";
 
 const total = Number(Deno.args[0] ?? 200_000);
 const concurrency = Number(Deno.args[1] ?? 8);
@@ -21,58 +22,18 @@ try {
   const user = await registerUser(server);
   const token = await createToken(server, user.cookie);
   const space = user.spaceId;
+  const run = await runIngestion({
+    url: server.url,
+    token,
+    space,
+    ck,
+    total,
+    concurrency,
+    warmBatches: 5,
+  });
+  const { bodies } = run;
   const nowUs = Date.now() * 1000;
-  const bodies = Array.from(
-    { length: Math.ceil(total / BATCH) },
-    (_, i) => JSON.stringify({ spans: batch(space, nowUs - 60_000_000 + i * BATCH) }),
-  );
   const spanBytes = Math.round(bodies[0].length / BATCH);
-  const post = async (body: string) => {
-    const r = await fetch(`${server.url}/v1/loop/traces/ingest`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body,
-    });
-    const j = await r.json();
-    if (j.code !== 0 || r.headers.get("x-spans-accepted") !== String(BATCH)) {
-      throw new Error(`ingest failed: ${JSON.stringify(j)}`);
-    }
-  };
-  const count = async () =>
-    Number(
-      (await ck.query<{ n: string }>(
-        "SELECT count() AS n FROM observability_spans WHERE space_id = {space:String}",
-        { space },
-      ))[0].n,
-    );
-
-  // Warm-up: a few batches through the whole pipeline.
-  for (
-    const b of Array.from(
-      { length: 5 },
-      () => JSON.stringify({ spans: batch(space, nowUs - 120_000_000) }),
-    )
-  ) {
-    await post(b);
-  }
-  while ((await count()) < 5 * BATCH) await new Promise((r) => setTimeout(r, 100));
-
-  const base = await count();
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < bodies.length) await post(bodies[next++]);
-  }));
-  const acked = performance.now();
-  while ((await count()) < base + total) await new Promise((r) => setTimeout(r, 100));
-  const done = performance.now();
-  const lag = (await ck.query<{ p50: number; p99: number; max: number }>(
-    `SELECT quantile(0.5)(write_time - ingest_time) / 1000 AS p50,
-            quantile(0.99)(write_time - ingest_time) / 1000 AS p99,
-            max(write_time - ingest_time) / 1000 AS max
-     FROM observability_spans WHERE space_id = {space:String} AND start_time >= {from:Int64}`,
-    { space, from: nowUs - 60_000_000 },
-  ))[0];
 
   // The ceiling: the same spans, already normalized, inserted straight into a copy of the table.
   const enc = new TextEncoder();
@@ -92,23 +53,16 @@ try {
   const directSeconds = (performance.now() - directStart) / 1000;
   await ck.command(`DROP TABLE ${table}`);
 
-  const e2e = total / ((done - started) / 1000);
   const direct = rows.length / directSeconds;
   console.log(`| metric | value |\n|---|---|`);
   console.log(
     `| spans sent | ${total} in batches of ${BATCH}, ${concurrency} concurrent senders, ~${spanBytes} B/span |`,
   );
-  console.log(
-    `| acknowledged (HTTP -> Kafka) | ${Math.round(total / ((acked - started) / 1000))} spans/s |`,
-  );
-  console.log(`| end to end (HTTP -> queryable) | ${Math.round(e2e)} spans/s |`);
-  console.log(
-    `| lag acknowledgement -> queryable | p50 ${Math.round(lag.p50)} ms, p99 ${
-      Math.round(lag.p99)
-    } ms, max ${Math.round(lag.max)} ms |`,
-  );
+  for (const row of ingestRows(run)) {
+    console.log(row.replace("| acknowledged |", "| acknowledged (HTTP -> Kafka) |"));
+  }
   console.log(`| direct batch insert (1,000 rows) | ${Math.round(direct)} rows/s |`);
-  console.log(`| ratio end to end / direct | ${(e2e / direct).toFixed(2)} |`);
+  console.log(`| ratio end to end / direct | ${(run.queryablePerSecond / direct).toFixed(2)} |`);
 } finally {
   await ck.close();
   await server.stop();
