@@ -154,20 +154,17 @@ export function createPromptHubService(deps: {
     if (role === null) throw noPermission(`workspace ${space}`);
     const stamp = deps.cache.stamp();
     const known = recent.get(queries);
-    if (known && known.space === space && known.stamp === stamp && known.until > Date.now()) {
-      const limit = deps.limiter.allowNowN?.(limitKey(space), 1);
-      if (!limit) return undefined;
-      checkLimit(limit);
-      return known.items;
-    }
+    const fresh = known && known.space === space && known.stamp === stamp &&
+      known.until > Date.now();
     // Look before taking an allowance, so a call that falls back to `mget` takes only one.
-    const seen = deps.cache.peekMany(space, itemsOf(queries));
-    if (!seen) return undefined;
+    const seen = fresh ? undefined : deps.cache.peekMany(space, itemsOf(queries));
+    if (!fresh && !seen) return undefined;
     const limit = deps.limiter.allowNowN?.(limitKey(space), 1);
     if (!limit) return undefined;
     checkLimit(limit);
-    const items = answer(queries, seen.values);
-    recent.set(queries, { space, stamp, until: seen.until, items });
+    if (fresh) return known.items;
+    const items = answer(queries, seen!.values);
+    recent.set(queries, { space, stamp, until: seen!.until, items });
     return items;
   };
 
