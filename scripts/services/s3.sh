@@ -10,6 +10,8 @@ S3_NAME="Ceph RGW (127.0.0.1:$S3_PORT)"
 S3_ACCESS_KEY=cozeloop
 S3_SECRET_KEY=cozeloop-s3-secret
 S3_BUCKET=cozeloop
+# RAM the OSD may fill with objects (memstore); written into ceph.conf.
+S3_MEMSTORE_BYTES=3221225472
 
 s3_install() { apt_ensure radosgw ceph-mon ceph-osd ceph-common; }
 
@@ -110,9 +112,10 @@ osd pool default pg autoscale mode = off
 osd crush update on start = false
 osd class update on start = false
 # Objects live in the OSD's RAM, at about twice their size; near full it stops taking
-# writes (requests hang). 1 GiB holds ~850 MB of S3 data, with the OSD at ~2.3 GB RSS.
+# writes (requests hang). 1 GiB holds ~850 MB of S3 data, with the OSD at ~2.3 GB RSS;
+# tests upload a few hundred MB at a time, so 3 GiB (RAM used only as objects arrive).
 osd objectstore = memstore
-memstore device bytes = 1073741824
+memstore device bytes = $S3_MEMSTORE_BYTES
 
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$S3_PORT
@@ -122,9 +125,9 @@ rgw thread pool size = 64
 # gateway took 6-10 s; nothing here sets bucket lifecycle rules.
 rgw enable lc threads = false
 # Deleted objects' tails wait for garbage collection (2 h by default) and the store is
-# 1 GiB of RAM: a full OSD blocks writes instead of failing them, so collect sooner.
-rgw gc obj min wait = 300
-rgw gc processor period = 300
+# RAM: a full OSD blocks writes instead of failing them, so collect within a minute.
+rgw gc obj min wait = 60
+rgw gc processor period = 60
 CONF
 }
 
@@ -162,7 +165,8 @@ _s3_create() {
 _s3_cluster_ok() {
   _s3_alive mon ceph-mon && _s3_alive osd ceph-osd && [ -f "$S3_DIR/created" ] &&
     grep -sqxF "mon host = v1:127.0.0.1:$S3_MON_PORT" "$S3_CONF" &&
-    grep -sqxF "rgw frontends = beast endpoint=127.0.0.1:$S3_PORT" "$S3_CONF"
+    grep -sqxF "rgw frontends = beast endpoint=127.0.0.1:$S3_PORT" "$S3_CONF" &&
+    grep -sqxF "memstore device bytes = $S3_MEMSTORE_BYTES" "$S3_CONF"
 }
 
 s3_start() {
@@ -171,7 +175,7 @@ s3_start() {
     # memstore keeps objects in RAM only: once the OSD (or the monitor that maps it) is
     # gone, what is left on disk no longer matches, so start over from nothing. Leftovers
     # get KILL: a gateway whose OSD is gone needs ~10 s to give up on TERM.
-    [ -f "$S3_DIR/created" ] && log "Ceph monitor/OSD for S3 died; recreating the cluster (S3 data is lost)"
+    [ -f "$S3_DIR/created" ] && log "Ceph monitor/OSD for S3 died or its settings changed; recreating the cluster (S3 data is lost)"
     _s3_kill rgw radosgw now
     _s3_kill osd ceph-osd now
     _s3_kill mon ceph-mon now

@@ -1,6 +1,6 @@
 /**
  * Files end to end, over HTTP against the real server (MySQL, Redis, S3): the SDK's
- * streamed multipart upload in either field order, a 100 MB upload in bounded memory, the
+ * streamed multipart upload in either field order, a 300 MB upload in bounded memory, the
  * upload limit (413, nothing stored), presigned upload/download URLs, key rules, workspace
  * isolation, authentication and malformed input.
  */
@@ -80,8 +80,8 @@ async function assertAbsent(server: ServerProcess, user: TestUser, key: string) 
 }
 
 /** Prints a measured RSS growth (peak during the upload minus before). */
-function report(what: string, growth: number): void {
-  console.log(`100 MB upload, ${what}: server RSS grew ${(growth / MB).toFixed(1)} MB`);
+function report(what: string, size: number, growth: number): void {
+  console.log(`${size / MB} MB upload, ${what}: server RSS grew ${(growth / MB).toFixed(1)} MB`);
 }
 
 const randomBytes = (n: number) => {
@@ -96,7 +96,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const server = await startServer();
+    const server = await startServer({ COZE_LOOP_MAX_UPLOAD_MB: "512" });
     try {
       const a = await registerUser(server);
       const token = await createToken(server, a.cookie);
@@ -134,38 +134,34 @@ Deno.test({
         await assertStored(server, a, k, await sha256(new TextEncoder().encode("hi")));
       });
 
-      await t.step("100 MB streams through without being held in memory", async () => {
+      await t.step("300 MB stream through without being held in memory", async () => {
         const pid = server.child.pid;
-        // The server holds ~25 MB of a streamed upload at a time (S3 parts in flight), but V8
-        // collects spent ArrayBuffers lazily: a fresh process receiving a body as fast as
-        // loopback delivers it (~150 MB/s) grows 55-120 MB before the first collection, even
-        // when it only drains the body. So the server first receives 100 MB it then refuses
-        // (file first, spooled to disk, into a workspace the caller is not in: nothing reaches
-        // S3), and the measured upload comes at 50 MB/s, a fast real network.
-        const warm = sampleRss(pid);
-        const warmBefore = rssBytes(pid);
-        const refused = await upload(server, token, [
-          { name: "file", filename: key("warm-up.bin"), data: generatedBytes(100 * MB).chunks },
-          { name: "workspace_id", value: "1" },
-        ]);
-        assert.equal(refused.body.code, 602000101);
-        report("refused, spooled (cold process)", warm.stop() - warmBefore);
-
-        const gen = generatedBytes(100 * MB, { seed: 7, bytesPerSecond: 50 * MB });
-        const k = key("big.bin");
-        const before = rssBytes(pid);
-        const rss = sampleRss(pid);
-        const r = await upload(server, token, [
-          { name: "workspace_id", value: a.spaceId },
-          { name: "file", filename: k, data: gen.chunks },
-        ]);
-        const growth = rss.stop() - before;
-        report("stored, streamed to S3", growth);
-        assert.equal(r.body.code, 0, JSON.stringify(r.body));
-        assert.equal(r.body.data.bytes, String(100 * MB));
-        await assertStored(server, a, k, gen.sha256());
-        // The requirement: the 100 MB are never all in memory. Observed peaks 35-75 MB.
-        assert.ok(growth < 90 * MB, `server RSS grew ${(growth / MB).toFixed(1)} MB`);
+        const streamed = async (size: number, seed: number) => {
+          const gen = generatedBytes(size, { seed, bytesPerSecond: 50 * MB });
+          const k = key(`big-${seed}.bin`);
+          const before = rssBytes(pid);
+          const rss = sampleRss(pid);
+          const r = await upload(server, token, [
+            { name: "workspace_id", value: a.spaceId },
+            { name: "file", filename: k, data: gen.chunks },
+          ]);
+          const growth = rss.stop() - before;
+          assert.equal(r.body.code, 0, JSON.stringify(r.body));
+          assert.equal(r.body.data.bytes, String(size));
+          await assertStored(server, a, k, gen.sha256());
+          return growth;
+        };
+        // A process's first upload to S3 grows it by 70-145 MB that stays (V8 heap and
+        // allocator arenas sized up, the S3 client's first multipart upload), whatever the
+        // upload's size; that one is reported, not judged.
+        report("the process's first, streamed to storage", 100 * MB, await streamed(100 * MB, 6));
+        // The server holds a few S3 parts of an upload at a time, and V8 collects spent
+        // buffers lazily: a warm process streaming 300-600 MB at 50 MB/s (a fast real network)
+        // grows by 5-50 MB (observed). Holding the upload would grow it by 300 MB or more.
+        const size = 300 * MB;
+        const growth = await streamed(size, 7);
+        report("a later one, streamed to storage", size, growth);
+        assert.ok(growth < size / 2, `server RSS grew ${(growth / MB).toFixed(1)} MB`);
       });
 
       await t.step("a presigned upload URL accepts a PUT; the object is downloadable", async () => {

@@ -154,7 +154,7 @@ Deno.test({
       );
       assert.equal(del.body.code, 0);
       let status = 0;
-      while (Date.now() - revokedAt < 1_000 && status !== 401) {
+      while (Date.now() - revokedAt < 3_000 && status !== 401) {
         status = (await loopCall(two, token, a.spaceId)).status;
       }
       assert.equal(status, 401, "refused by the other process well before its 5 s cache expires");

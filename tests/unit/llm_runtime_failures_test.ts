@@ -117,7 +117,7 @@ for (const protocol of PROTOCOLS) {
         Codes.llmTimeout,
       );
       assert.ok(got.length >= 1, "chunks before the stall were delivered");
-      assert.ok(Date.now() - started < 4_000, "well before the fake's 5 s");
+      assert.ok(Date.now() - started < 15_000, "well before the fake's 30 s");
       assert.ok(await eventually(() => fake.disconnects === 3), "each call was abandoned");
     }));
 
