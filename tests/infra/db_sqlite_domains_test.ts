@@ -1,8 +1,8 @@
 /**
  * The foundation and prompt domains, unchanged, over each relational database: accounts,
  * tokens, prompts, drafts, commits, labels, the hub, clone and delete, debug context. The
- * same steps run on SQLite (a fresh file) and on MySQL, so the two answer alike. Only the
- * cache, the broadcast and the id generator are in-memory stand-ins; the limiter is Redis.
+ * same steps run on SQLite (a fresh file) and on MySQL, so the two answer alike. The cache,
+ * the broadcast and the id generator are the embedded ones; the limiter is Redis.
  */
 import assert from "node:assert/strict";
 import type { Database } from "../../infra/db/mod.ts";
@@ -10,11 +10,11 @@ import { createSqliteDatabase } from "../../infra/db/sqlite.ts";
 import { createMysqlDatabase } from "../../infra/db/mysql.ts";
 import { DB_MIGRATIONS } from "../../infra/db/migrations.ts";
 import { DOMAIN_MIGRATIONS } from "../../domains/migrations.ts";
-import type { Cache } from "../../infra/redis/cache.ts";
-import type { Broadcast } from "../../infra/redis/broadcast.ts";
+import { createMemoryCache } from "../../infra/memory/cache.ts";
+import { createMemoryBroadcast } from "../../infra/memory/broadcast.ts";
+import { createLocalIdGenerator } from "../../infra/idgen/local.ts";
 import { createRedisClient, type RedisClient } from "../../infra/redis/client.ts";
 import { createRedisLimiter, withReservoir } from "../../infra/redis/limiter.ts";
-import { composeId, type IdGenerator } from "../../infra/idgen/mod.ts";
 import { AppError, Codes } from "../../domains/errors.ts";
 import { createAuthz } from "../../domains/foundation/authz.ts";
 import { createAccountService } from "../../domains/foundation/accounts.ts";
@@ -31,54 +31,10 @@ import type { PromptRuntime } from "../../domains/prompt/execute.ts";
 import { validateDetail } from "../../domains/prompt/validate.ts";
 import { testConfig, uniqueSuffix } from "../_env.ts";
 
-/** A Map-backed cache (values cloned, as Redis would serialize them). */
-function memoryCache(): Cache {
-  const m = new Map<string, { v: unknown; until: number }>();
-  const get = <T>(k: string) => {
-    const e = m.get(k);
-    return e && e.until > Date.now() ? structuredClone(e.v) as T : undefined;
-  };
-  const set = (k: string, v: unknown, ttlMs?: number) =>
-    m.set(k, { v: structuredClone(v), until: ttlMs ? Date.now() + ttlMs : Infinity });
-  return {
-    get: (k) => Promise.resolve(get(k)),
-    set: (k, v, o) => Promise.resolve(void set(k, v, o?.ttlMs)),
-    del: (...keys) => Promise.resolve(keys.filter((k) => m.delete(k)).length),
-    mget: (keys) => Promise.resolve(keys.map((k) => get(k))),
-    mset: (entries, o) => Promise.resolve(entries.forEach(([k, v]) => set(k, v, o?.ttlMs))),
-  };
-}
-
-function memoryBroadcast(): Broadcast {
-  const subs = new Map<string, Set<(m: string) => void>>();
-  return {
-    publish: (ch, msg) => Promise.resolve(subs.get(ch)?.forEach((h) => h(msg))),
-    subscribe(ch, h) {
-      subs.set(ch, (subs.get(ch) ?? new Set()).add(h));
-      return () => subs.get(ch)?.delete(h);
-    },
-    close: () => Promise.resolve(),
-  };
-}
-
-/** Ids laid out like the real ones (far above 2^53), increasing. */
-function memoryIds(): IdGenerator {
-  let ms = Date.now();
-  let counter = 0;
-  const next = () => {
-    if (++counter === 256) [ms, counter] = [ms + 1, 0];
-    return composeId(ms, counter, 77);
-  };
-  return {
-    genId: () => Promise.resolve(next()),
-    genIds: (n) => Promise.resolve(Array.from({ length: n }, next)),
-  };
-}
-
 function services(db: Database, redis: RedisClient) {
-  const cache = memoryCache();
-  const broadcast = memoryBroadcast();
-  const ids = memoryIds();
+  const cache = createMemoryCache();
+  const broadcast = createMemoryBroadcast();
+  const ids = createLocalIdGenerator({ serverId: 77 });
   const limiter = createRedisLimiter(redis, { prefix: `test:${uniqueSuffix()}:` });
   const authz = createAuthz({ db, cache, broadcast });
   const sessions = createSessionService({ secret: "s".repeat(32), cache });
