@@ -112,8 +112,7 @@ async function benchKafka() {
   const body = "x".repeat(1024);
   const total = 50_000;
   let received = 0;
-  let done!: () => void;
-  const all = new Promise<void>((r) => (done = r));
+  const { promise: all, resolve: done } = Promise.withResolvers<void>();
   const w = await q.consume({
     topic,
     group: "bench",
@@ -147,8 +146,7 @@ async function benchKafka() {
   const late: number[] = [];
   const n = 200;
   let got = 0;
-  let finished!: () => void;
-  const allDelayed = new Promise<void>((r) => (finished = r));
+  const { promise: allDelayed, resolve: finished } = Promise.withResolvers<void>();
   const dw = await q.consume({
     topic: dtopic,
     group: "bench",

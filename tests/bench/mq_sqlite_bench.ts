@@ -47,8 +47,7 @@ async function benchEndToEnd(q: MessageQueue): Promise<number> {
   const topic = "e2e";
   await q.ensureTopics([{ topic, partitions: 4 }]);
   let received = 0;
-  let done!: () => void;
-  const all = new Promise<void>((r) => (done = r));
+  const { promise: all, resolve: done } = Promise.withResolvers<void>();
   const w = await q.consume({
     topic,
     group: "bench",
@@ -71,8 +70,7 @@ async function benchBatches(q: MessageQueue): Promise<{ rate: number; batches: n
   await q.ensureTopics([{ topic, partitions: 4 }]);
   let received = 0;
   let batches = 0;
-  let done!: () => void;
-  const all = new Promise<void>((r) => (done = r));
+  const { promise: all, resolve: done } = Promise.withResolvers<void>();
   const w = await q.consumeBatches({
     topic,
     group: "writer",
@@ -99,8 +97,7 @@ async function benchDelays(q: MessageQueue) {
   await q.ensureTopics([{ topic, partitions: 2 }]);
   const late: number[] = [];
   const n = 200;
-  let done!: () => void;
-  const all = new Promise<void>((r) => (done = r));
+  const { promise: all, resolve: done } = Promise.withResolvers<void>();
   const w = await q.consume({
     topic,
     group: "bench",

@@ -99,10 +99,8 @@ export function databaseContract(impl: string, open: () => Promise<Database>): v
   });
 
   test("uncommitted writes are invisible outside the transaction", async (db, t) => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let inserted!: () => void;
-    const didInsert = new Promise<void>((r) => (inserted = r));
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
+    const { promise: didInsert, resolve: inserted } = Promise.withResolvers<void>();
     const tx = db.transaction(async () => {
       await db.session<Tables>().insertInto(t).values({ id: 1, name: "a", note: null }).execute();
       inserted();
@@ -186,10 +184,8 @@ export function databaseContract(impl: string, open: () => Promise<Database>): v
   });
 
   test("a write outside a transaction survives its rollback", async (db, t) => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let inserted!: () => void;
-    const didInsert = new Promise<void>((r) => (inserted = r));
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
+    const { promise: didInsert, resolve: inserted } = Promise.withResolvers<void>();
     const tx = db.transaction(async () => {
       await db.session<Tables>().insertInto(t).values({ id: 1, name: "a", note: null }).execute();
       inserted();
@@ -208,10 +204,8 @@ export function databaseContract(impl: string, open: () => Promise<Database>): v
   });
 
   test("concurrent transactions neither see nor clobber each other's writes", async (db, t) => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let inserted!: () => void;
-    const didInsert = new Promise<void>((r) => (inserted = r));
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
+    const { promise: didInsert, resolve: inserted } = Promise.withResolvers<void>();
     const a = db.transaction(async () => {
       await db.session<Tables>().insertInto(t).values({ id: 1, name: "a", note: null }).execute();
       inserted();

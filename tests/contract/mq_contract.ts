@@ -89,8 +89,7 @@ export function queueContract(impl: string, open: OpenQueue): void {
   );
 
   test("stop lets the message in hand finish and commits it", async (q, topic) => {
-    let release!: () => void;
-    const blocked = new Promise<void>((r) => (release = r));
+    const { promise: blocked, resolve: release } = Promise.withResolvers<void>();
     const finished: string[] = [];
     const w1 = await q.consume({
       topic,

@@ -163,10 +163,8 @@ test("a write waiting too long for the writer fails instead of hanging", async (
   const db = await tempDatabase({ lockTimeoutMs: 100 });
   try {
     await sql`create table t (id int primary key)`.execute(db.session());
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let started!: () => void;
-    const didStart = new Promise<void>((r) => (started = r));
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
+    const { promise: didStart, resolve: started } = Promise.withResolvers<void>();
     const tx = db.transaction(async () => {
       await sql`insert into t values (1)`.execute(db.session());
       started();

@@ -186,8 +186,7 @@ sqliteTest("retention deletes what every group committed, and anything too old",
   try {
     await q.ensureTopics([{ topic: "read", partitions: 2 }, { topic: "unread", partitions: 2 }]);
     const one = await collect(q, "read", "one");
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
     const two = { got: [] as ReceivedMessage[] };
     const twoWorker = await q.consume({
       topic: "read",
