@@ -117,8 +117,10 @@ function printFirstAccount(first: FirstAccount, url: string): void {
     `    web UI login   ${url}   email ${first.email}   password ${first.password}`,
     `    workspace id   ${first.workspaceId}`,
     `    SDK token      ${first.token}`,
-    `    e.g. COZELOOP_API_BASE=${url} COZELOOP_WORKSPACE_ID=${first.workspaceId} ` +
-    `COZELOOP_API_TOKEN=<the token>`,
+    "  The official SDKs (Python, Go, JS) read these variables:",
+    `    export COZELOOP_API_BASE_URL=${url}`,
+    `    export COZELOOP_WORKSPACE_ID=${first.workspaceId}`,
+    `    export COZELOOP_API_TOKEN=${first.token}`,
     "",
   ].join("\n"));
 }

@@ -12,7 +12,13 @@ export interface Caller {
 
 /** Hono environment of our app. */
 export type AppEnv = {
-  Variables: { requestId: string; logger: Logger; caller: Caller };
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    caller: Caller;
+    /** Why the JSON body could not be read (see routes/_wire/body.ts). */
+    bodyError?: string;
+  };
 };
 
 /** A route group. */

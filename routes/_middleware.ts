@@ -56,10 +56,21 @@ export function requestContext(
  */
 function stampRequestId(c: Context<AppEnv>, requestId: string): void {
   try {
-    c.res.headers.set("X-Request-Id", requestId);
+    stampLogId(c.res.headers, requestId);
   } catch {
-    c.header("X-Request-Id", requestId); // immutable headers (a fetched or redirect answer)
+    // immutable headers (a fetched or redirect answer)
+    c.header("X-Request-Id", requestId);
+    c.header(LOG_ID_HEADER, requestId);
   }
+}
+
+/** The header the official SDKs read into their errors as the log id. */
+export const LOG_ID_HEADER = "x-tt-logid";
+
+/** Puts the request id on an answer's headers, as X-Request-Id and as the SDKs' log id. */
+export function stampLogId(headers: Headers, requestId: string): void {
+  headers.set("X-Request-Id", requestId);
+  headers.set(LOG_ID_HEADER, requestId);
 }
 
 /** The envelope for a thrown error: AppError as is, unavailable dependencies as 503, rest 500. */
@@ -76,7 +87,8 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
       }, 413);
     }
     if (err.status === 400) {
-      return wireJson(c, { code: Codes.invalidParam, msg: `invalid param: body: ${err.message}` });
+      const why = c.get("bodyError") ?? err.message;
+      return wireJson(c, { code: Codes.invalidParam, msg: `invalid param: body: ${why}` });
     }
     return wireJson(c, { code: Codes.badRequest, msg: err.message }, err.status);
   }

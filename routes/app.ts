@@ -17,6 +17,7 @@ import { errorResponse, requestContext } from "./_middleware.ts";
 import { sessionAuth, tokenAuth } from "./_auth.ts";
 import { wireJson } from "./_wire/json.ts";
 import { validationHook } from "./_wire/schemas.ts";
+import { useWireJson } from "./_wire/body.ts";
 import { healthRoutes } from "./health.ts";
 import { localObjectRoutes, OBJECTS_PATH_PREFIX } from "./objects.ts";
 import type { FsObjectStorage } from "../infra/storage/fs.ts";
@@ -34,6 +35,7 @@ import { promptVersionRoutes } from "./api/prompt_versions.ts";
 import { createMgetMemo, loopPromptRoutes } from "./loop/prompts.ts";
 import { type Fetch, mgetFastLane } from "./loop/prompts_fast.ts";
 import { loopExecuteRoutes } from "./loop/prompt_execute.ts";
+import { loopPromptListRoutes } from "./loop/prompt_list.ts";
 import { promptDebugRoutes } from "./api/prompt_debug.ts";
 import type { DebugService } from "../domains/prompt/debug.ts";
 import type { PromptRuntime } from "../domains/prompt/execute.ts";
@@ -99,6 +101,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         : path.startsWith("/api/")
         ? session
         : undefined;
+      if (auth) useWireJson(c);
       const guarded = auth ? async () => void await auth(c, next) : next;
       if (
         streamed.has(path) || c.req.method === "GET" || c.req.method === "HEAD" ||
@@ -137,6 +140,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const memo = createMgetMemo();
   app.route("/", loopPromptRoutes({ ...deps, memo }));
   app.route("/", loopExecuteRoutes(deps));
+  app.route("/", loopPromptListRoutes(deps));
   app.route("/", promptDebugRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {

@@ -72,7 +72,7 @@ export function normalizeSpan(input: unknown, nowUs: number): Normalized {
     status_code: Number.isInteger(s.status_code) ? s.status_code! | 0 : 0,
     input: text(s.input, repairs, "input"),
     output: text(s.output, repairs, "output"),
-    object_storage: opt(s.object_storage, 64 * 1024),
+    object_storage: objectStorage(opt(s.object_storage, 64 * 1024)),
     ...tags,
     ingest_time: nowUs,
   };
@@ -167,4 +167,43 @@ function boolMap(v: unknown, repairs: string[], field: string): Record<string, n
     else repairs.push(`${field}.${k}`);
   }
   return out;
+}
+
+const STORAGE_KEYS = ["input_tos_key", "output_tos_key", "attachments"];
+const ATTACHMENT_KEYS = ["field", "name", "type", "tos_key"];
+
+/**
+ * `object_storage` with its keys in their canonical spelling. The reference decodes them
+ * case-insensitively, and the Go SDK writes `Attachments` (its struct field has no JSON tag).
+ */
+export function objectStorage(raw: string | null): string | null {
+  if (raw === null) return null;
+  let o: unknown;
+  try {
+    o = JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+  if (!isRecord(o)) return raw;
+  const canonical = canonicalKeys(o, STORAGE_KEYS);
+  if (Array.isArray(canonical.attachments)) {
+    canonical.attachments = canonical.attachments.map((a) =>
+      isRecord(a) ? canonicalKeys(a, ATTACHMENT_KEYS) : a
+    );
+  }
+  return JSON.stringify(canonical);
+}
+
+function canonicalKeys(o: Record<string, unknown>, known: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const name = known.find((n) => n === k.toLowerCase()) ?? k;
+    // An exact spelling wins over a differently cased one.
+    if (!(name in out) || name === k) out[name] = v;
+  }
+  return out;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
 }

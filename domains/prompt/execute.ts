@@ -37,6 +37,8 @@ export interface RunSpec {
   modelConfig?: PromptDetail["model_config"];
   variableVals?: VariableVal[];
   messages?: Message[];
+  /** The caller's span (W3C trace context): the run's span joins that trace as its child. */
+  parent?: { traceId: string; spanId: string };
 }
 
 /** The prompt runtime. */
@@ -97,9 +99,9 @@ export function createPromptRuntime(deps: {
     const span = {
       started_at_micros: o.startedUs,
       duration_micros: now - o.startedUs,
-      trace_id: hex(16),
+      trace_id: spec.parent?.traceId ?? hex(16),
       span_id: hex(8),
-      parent_id: "0",
+      parent_id: spec.parent?.spanId ?? "0",
       workspace_id: spec.workspaceId.toString(),
       span_name: `prompt.execute ${spec.promptKey}`,
       span_type: "model",

@@ -42,6 +42,17 @@ type Entry = { prompt: HubPrompt } | { error: { code: number; msg: string } };
 
 const MAX_QUERIES = 100;
 
+type Item = { key: string; selector: string };
+
+/**
+ * What a query selects, the cache key of its answer: a version, else a label, else the
+ * latest version. An empty version or label is absent, as in the reference's binding (the Go
+ * and Python SDKs send `"version": ""` for "latest").
+ */
+export function selectorOf(q: PromptQuery): string {
+  return q.version ? `v:${q.version}` : q.label ? `l:${q.label}` : "latest";
+}
+
 type Answer = { query: PromptQuery; prompt: HubPrompt }[];
 
 /** The prompt hub service. */
@@ -77,40 +88,35 @@ export function createPromptHubService(deps: {
   const repo = createPromptRepo(deps.db);
   const qps = deps.qps ?? 1_000;
 
-  const selectorOf = (q: PromptQuery) =>
-    q.version ? `v:${q.version}` : q.label ? `l:${q.label}` : "latest";
-
-  const load = async (space: bigint, misses: PromptQuery[]): Promise<Entry[]> => {
+  // An entry is loaded from the very selector it is cached under, so a cached answer only
+  // ever serves queries that select the same thing.
+  const load = async (space: bigint, misses: Item[]): Promise<Entry[]> => {
     const prompts = new Map(
-      (await repo.byKeys(space, [...new Set(misses.map((q) => q.prompt_key))])).map((
+      (await repo.byKeys(space, [...new Set(misses.map((it) => it.key))])).map((
         p,
       ) => [p.promptKey, p]),
     );
-    return await Promise.all(misses.map(async (q): Promise<Entry> => {
-      const p = prompts.get(q.prompt_key);
-      if (!p) {
-        return fail(Codes.promptNotFound, `prompt "${q.prompt_key}" not found in this workspace`);
-      }
-      let version = q.version;
-      if (!version && q.label) {
-        version = (await deps.labels.mapping(p.id)).get(q.label);
+    return await Promise.all(misses.map(async ({ key, selector }): Promise<Entry> => {
+      const p = prompts.get(key);
+      if (!p) return fail(Codes.promptNotFound, `prompt "${key}" not found in this workspace`);
+      let version: string | undefined;
+      if (selector.startsWith("v:")) version = selector.slice(2);
+      else if (selector.startsWith("l:")) {
+        const label = selector.slice(2);
+        version = (await deps.labels.mapping(p.id)).get(label);
         if (!version) {
           return fail(
             Codes.promptLabelUnassociated,
-            `label "${q.label}" is not on any version of "${q.prompt_key}"`,
+            `label "${label}" is not on any version of "${key}"`,
           );
         }
-      }
-      version ??= p.latestVersion;
+      } else version = p.latestVersion;
       if (!version) {
-        return fail(Codes.promptUncommitted, `prompt "${q.prompt_key}" has no committed version`);
+        return fail(Codes.promptUncommitted, `prompt "${key}" has no committed version`);
       }
       const c = await repo.commit(p.id, version);
       if (!c) {
-        return fail(
-          Codes.promptVersionNotExist,
-          `version ${version} of "${q.prompt_key}" does not exist`,
-        );
+        return fail(Codes.promptVersionNotExist, `version ${version} of "${key}" does not exist`);
       }
       return { prompt: toHub(p, version, c.detail) };
     }));
@@ -131,7 +137,7 @@ export function createPromptHubService(deps: {
       );
     }
   };
-  const itemsOf = (queries: PromptQuery[]) =>
+  const itemsOf = (queries: PromptQuery[]): Item[] =>
     queries.map((q) => ({ key: q.prompt_key, selector: selectorOf(q) }));
   const answer = (queries: PromptQuery[], values: (Entry | undefined)[]) =>
     values.map((v, i) => {
@@ -176,7 +182,7 @@ export function createPromptHubService(deps: {
     const { values, gens } = await deps.cache.getMany(space, items);
     const missIdx = values.map((v, i) => (v === undefined ? i : -1)).filter((i) => i >= 0);
     if (missIdx.length) {
-      const loaded = await load(space, missIdx.map((i) => queries[i]));
+      const loaded = await load(space, missIdx.map((i) => items[i]));
       missIdx.forEach((i, j) => (values[i] = loaded[j]));
       await deps.cache.setMany(
         space,

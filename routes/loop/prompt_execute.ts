@@ -2,8 +2,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { PromptHubService } from "../../domains/prompt/hub.ts";
 import type { PromptRuntime, RunSpec } from "../../domains/prompt/execute.ts";
+import type { Context } from "hono";
 import {
-  messageSchema,
   modelConfigSchema,
   toolCallConfigSchema,
   toolSchema,
@@ -11,15 +11,23 @@ import {
 import type { Message, VariableVal } from "../../domains/prompt/template/mod.ts";
 import { loopOk } from "../_wire/json.ts";
 import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
-import { id64, jsonBody } from "../_wire/schemas.ts";
+import { id64, jsonBody, validationHook } from "../_wire/schemas.ts";
+import {
+  openapiMessage,
+  openapiMessageSchema,
+  openapiPartSchema,
+} from "../_wire/openapi_prompt.ts";
+import { parseTraceparent } from "../_wire/trace_context.ts";
+import { parseWireJsonOrThrow } from "../_wire/body.ts";
 import { sseResponse } from "../_wire/sse.ts";
 import { promptQuery } from "./prompts.ts";
-import type { RouteApp } from "../_env.ts";
+import type { AppEnv, RouteApp } from "../_env.ts";
 
 const tags = ["prompt (SDK)"];
 const MAX_TEXT = 1024 * 1024;
+const TRACEPARENT_HEADER = "x-cozeloop-traceparent";
 
-const boundedMessage = messageSchema.refine(
+const boundedMessage = openapiMessageSchema.refine(
   (m) => (m.content?.length ?? 0) <= MAX_TEXT,
   `content larger than ${MAX_TEXT} characters`,
 );
@@ -31,8 +39,8 @@ const executeBody = z.object({
       key: z.string().min(1).max(128),
       value: z.string().max(MAX_TEXT).optional(),
       placeholder_messages: z.array(boundedMessage).max(500).optional(),
-      multi_part_values: z.array(z.object({}).passthrough()).max(100).optional(),
-    }).strict(),
+      multi_part_values: z.array(openapiPartSchema).max(100).optional(),
+    }),
   ).max(200).optional(),
   messages: z.array(boundedMessage).max(500).optional(),
   custom_tools: z.array(toolSchema).max(128).optional(),
@@ -44,7 +52,8 @@ const executeBody = z.object({
   usage_scenario: z.unknown().optional(),
   release_label: z.string().optional(),
   custom_tool_config: z.unknown().optional(),
-}).strict();
+});
+type ExecuteBody = z.infer<typeof executeBody>;
 
 const execute = createRoute({
   method: "post",
@@ -68,7 +77,8 @@ export function loopExecuteRoutes(
   deps: { hub: PromptHubService; runner: PromptRuntime },
 ): RouteApp {
   const app = routeGroup();
-  const spec = async (userId: bigint, b: z.infer<typeof executeBody>): Promise<RunSpec> => {
+  const spec = async (c: Context<AppEnv>, b: ExecuteBody): Promise<RunSpec> => {
+    const userId = c.get("caller").userId;
     const p = await deps.hub.resolve(userId, b.workspace_id, b.prompt_identifier);
     // The hub's llm_config names the model `id` (the SDK's shape); custom settings win.
     const { id, ...saved } = (p.llm_config ?? {}) as Record<string, unknown>;
@@ -87,25 +97,33 @@ export function loopExecuteRoutes(
       modelConfig: model as RunSpec["modelConfig"],
       variableVals: b.variable_vals as VariableVal[] | undefined,
       messages: b.messages as Message[] | undefined,
+      parent: parseTraceparent(c.req.header(TRACEPARENT_HEADER)),
     };
   };
   app.openapi(execute, async (c) => {
-    const userId = c.get("caller").userId;
     const r = await deps.runner.run(
-      userId,
-      await spec(userId, c.req.valid("json")),
+      c.get("caller").userId,
+      await spec(c, c.req.valid("json")),
       c.req.raw.signal,
     );
-    return loopOk(c, { message: r.message, finish_reason: r.finish_reason, usage: r.usage });
+    return loopOk(c, {
+      message: openapiMessage(r.message as Message),
+      finish_reason: r.finish_reason,
+      usage: r.usage,
+    });
   });
-  app.openapi(executeStreaming, (c) => {
-    const userId = c.get("caller").userId;
-    const body = c.req.valid("json");
+  // Validated in the handler, not by the route: every failure, the body's too, must reach the
+  // SDK as the stream's error event (a JSON answer reads as an empty stream to the SDKs).
+  app.openAPIRegistry.registerPath(executeStreaming);
+  app.post(executeStreaming.path, (c) => {
     const signal = c.req.raw.signal;
     async function* events() {
-      for await (const chunk of deps.runner.stream(userId, await spec(userId, body), signal)) {
+      const parsed = executeBody.safeParse(parseWireJsonOrThrow(await c.req.text()));
+      if (!parsed.success) validationHook({ success: false, error: parsed.error }, c);
+      const run = deps.runner.stream(c.get("caller").userId, await spec(c, parsed.data!), signal);
+      for await (const chunk of run) {
         yield {
-          message: chunk.message,
+          message: openapiMessage(chunk.message as Message),
           finish_reason: chunk.finish_reason ?? "",
           ...(chunk.usage ? { usage: chunk.usage } : {}),
         };

@@ -1,8 +1,9 @@
 /** SDK prompt routes: `POST /v1/loop/prompts/mget`, the hottest SDK call. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { PromptHubService, PromptQuery } from "../../domains/prompt/hub.ts";
-import { invalidParam } from "../../domains/errors.ts";
+import type { HubPrompt, PromptHubService, PromptQuery } from "../../domains/prompt/hub.ts";
+import { openapiPrompt } from "../_wire/openapi_prompt.ts";
+import { parseWireJsonOrThrow } from "../_wire/body.ts";
 import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody, validationHook } from "../_wire/schemas.ts";
 import type { AppEnv, RouteApp } from "../_env.ts";
@@ -66,13 +67,7 @@ export function createMgetMemo(): MgetMemo {
     parse(text, c) {
       const known = bodies.get(text);
       if (known) return known;
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw invalidParam("body", "Malformed JSON in request body");
-      }
-      const r = mgetBody.safeParse(json);
+      const r = mgetBody.safeParse(parseWireJsonOrThrow(text));
       if (!r.success) validationHook({ success: false, error: r.error }, c);
       if (bodies.size >= MEMO_MAX) bodies.clear();
       bodies.set(text, r.data!);
@@ -85,7 +80,11 @@ export function createMgetMemo(): MgetMemo {
           items.every((it, i) => it.prompt === memo.prompts[i])))
       ) return memo.json;
       // Echo each query exactly as sent: SDKs match answers to their cache keys with it.
-      const json = `{"code":0,"msg":"","data":{"items":${JSON.stringify(items)}}}`;
+      const sdkItems = items.map((it) => ({
+        query: it.query,
+        prompt: openapiPrompt(it.prompt as HubPrompt),
+      }));
+      const json = `{"code":0,"msg":"","data":{"items":${JSON.stringify(sdkItems)}}}`;
       answers.set(body, { items, prompts: items.map((it) => it.prompt), json });
       return json;
     },

@@ -11,7 +11,7 @@ import type { PromptHubService, PromptQuery } from "../../domains/prompt/hub.ts"
 import type { TokenService } from "../../domains/foundation/tokens.ts";
 import { AppError } from "../../domains/errors.ts";
 import type { Logger } from "../../infra/log.ts";
-import { requestIdFrom } from "../_middleware.ts";
+import { requestIdFrom, stampLogId } from "../_middleware.ts";
 import { MGET_PATH, type MgetMemo } from "./prompts.ts";
 
 /** The app's fetch: what the lane hands requests on to (with the server's `env` and `ctx`). */
@@ -42,7 +42,7 @@ export function mgetFastLane(deps: {
   ): Response => {
     const requestId = requestIdFrom(req.headers.get("x-request-id"));
     const res = new Response(json, { status, headers: { "Content-Type": JSON_TYPE } });
-    res.headers.set("X-Request-Id", requestId);
+    stampLogId(res.headers, requestId);
     deps.logger.access({
       request_id: requestId,
       method: "POST",

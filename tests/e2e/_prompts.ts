@@ -7,8 +7,8 @@ import { post, type TestUser } from "./_client.ts";
 /** The web prompt routes. */
 export const P = "/api/prompt/v1/prompts";
 
-/** The fake provider, a models file naming it, and a server using them. */
-export async function setup() {
+/** The fake provider, a models file naming it, and a server using them (plus `env`). */
+export async function setup(env: Record<string, string> = {}) {
   const llm = await startFakeLlm({ apiKey: FAKE_LLM_API_KEY });
   const models = await Deno.makeTempFile({ suffix: ".yaml" });
   await Deno.writeTextFile(
@@ -22,6 +22,7 @@ export async function setup() {
     COZE_LOOP_MODELS_FILE: models,
     FAKE_LLM_KEY: FAKE_LLM_API_KEY,
     COZE_LOOP_LLM_TIMEOUT_S: "2",
+    ...env,
   });
   return { llm, server, models };
 }

@@ -32,6 +32,16 @@ Deno.test({
       const token = /SDK token\s+(pat_\S+)/.exec(banner)?.[1];
       const space = /workspace id\s+(\d+)/.exec(banner)?.[1];
       assert.ok(password && token && space, `first-account banner:\n${banner}`);
+      // The variables the official SDKs read, ready to paste (a wrong name sends the token to
+      // the SDK's default cloud host).
+      const sdkEnv = Object.fromEntries(
+        [...banner.matchAll(/^\s*export (COZELOOP_\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
+      );
+      assert.deepEqual(sdkEnv, {
+        COZELOOP_API_BASE_URL: `http://127.0.0.1:${port}`,
+        COZELOOP_WORKSPACE_ID: space,
+        COZELOOP_API_TOKEN: token,
+      });
       assert.match(
         server.logs(),
         /"msg":"embedded services","services":\["mysql","redis","kafka","clickhouse","s3"\]/,

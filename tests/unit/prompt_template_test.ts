@@ -69,12 +69,9 @@ Deno.test("normal: values are inserted as given and never expanded again", () =>
   assert.equal(out, '{{b}}|B|42|{"k": [1]}|true');
 });
 
-Deno.test("normal: a used variable without a value is an error; an unused one is not", () => {
+Deno.test("normal: a used variable without a value renders as empty, like the reference", () => {
   const defs = [str("city"), str("unused")];
-  throwsInvalid(
-    () => one("normal", "in {{city}}", defs, []),
-    'invalid param: variable_vals: missing value for "city"',
-  );
+  assert.equal(one("normal", "in {{city}}!", defs, []), "in !");
   assert.equal(one("normal", "in {{city}}", defs, [val("city", "")]), "in ");
   assert.equal(one("normal", "plain", defs, []), "plain");
 });
@@ -131,20 +128,18 @@ Deno.test("jinja2: values that do not parse as their type are errors naming the 
   }
 });
 
-Deno.test("jinja2: missing values, guards and locally bound names", () => {
+Deno.test("jinja2: unset values render as empty; guards and locally bound names", () => {
   const defs = [str("city"), str("x")];
-  throwsInvalid(
-    () => one("jinja2", "Weather in {{ city }}", defs, []),
-    'invalid param: variable_vals: missing value for "city"',
-  );
+  assert.equal(one("jinja2", "Weather in {{ city }}.", defs, []), "Weather in .");
   const guarded = "{% if city %}{{ city }}{% endif %}{{ x | default('d') }}" +
     "{% if x is defined %}!{% endif %}";
   assert.equal(one("jinja2", guarded, defs, []), "d");
   assert.equal(one("jinja2", "{% for city in ['a', 'b'] %}{{ city }}{% endfor %}", defs, []), "ab");
   // A blank value of a typed variable counts as absent.
-  throwsInvalid(
-    () => one("jinja2", "{{ n + 1 }}", [{ key: "n", type: "integer" }], [val("n", " ")]),
-    'invalid param: variable_vals: missing value for "n"',
+  const n = [{ key: "n", type: "integer" as const }];
+  assert.equal(
+    one("jinja2", "[{{ n }}]{% if n is defined %}!{% endif %}", n, [val("n", " ")]),
+    "[]",
   );
 });
 
@@ -194,12 +189,12 @@ Deno.test("placeholder messages expand to the variable's messages", () => {
   assert.ok(out.every((m) => m.role !== "placeholder"));
 });
 
-Deno.test("placeholder: missing value and wrong shapes are errors", () => {
+Deno.test("placeholder: an unset one stands for no message; wrong shapes are errors", () => {
   const t = tpl("jinja2", [{ role: "placeholder", content: "h" }], [{
     key: "h",
     type: "placeholder",
   }]);
-  throwsInvalid(() => renderMessages(t, []), 'invalid param: variable_vals: missing value for "h"');
+  assert.deepEqual(renderMessages(t, []), []);
   const shape = (placeholder_messages: unknown) => () =>
     renderMessages(t, [{ key: "h", placeholder_messages } as VariableVal]);
   throwsInvalid(
@@ -236,10 +231,10 @@ Deno.test("multi_part variables expand into their parts", () => {
     media[0],
     { type: "text", text: "{{ what }} caption" },
   ]);
-  throwsInvalid(
-    () => renderMessages(t, [val("what", "x")]),
-    'invalid param: variable_vals: missing value for "media"',
-  );
+  // Unset: the variable stands for no part.
+  assert.deepEqual(renderMessages(t, [val("what", "x")])[0].parts, [
+    { type: "text", text: "Look at x:" },
+  ]);
   throwsInvalid(
     () =>
       renderMessages(t, [val("what", "x"), {

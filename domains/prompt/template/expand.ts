@@ -3,7 +3,7 @@
  * Values are untrusted JSON, so their shape is checked here; they are inserted as given and
  * never rendered as templates (as in the reference), so a value cannot inject a template.
  */
-import { type AppError, invalidParam } from "../../errors.ts";
+import { invalidParam } from "../../errors.ts";
 import {
   type ContentPart,
   type Message,
@@ -21,17 +21,13 @@ export interface Lookup {
   vals: ReadonlyMap<string, VariableVal>;
 }
 
-/** The error for a variable that the template uses but the caller gave no value for. */
-export function missingValue(key: string): AppError {
-  return invalidParam("variable_vals", `missing value for ${JSON.stringify(key)}`);
-}
-
 /** The messages a placeholder message stands for; `field` names the placeholder message. */
 export function expandPlaceholder(message: Message, field: string, lookup: Lookup): Message[] {
   const key = typeof message.content === "string" ? message.content.trim() : "";
   if (key === "") throw invalidParam(field, "placeholder message names no variable");
   const val = lookup.vals.get(key);
-  if (val?.placeholder_messages == null) throw missingValue(key);
+  // Unset: the placeholder stands for no message (the reference skips it).
+  if (val?.placeholder_messages == null) return [];
   const list: unknown = val.placeholder_messages;
   const bad = (reason: string) =>
     invalidParam("variable_vals", `placeholder ${JSON.stringify(key)}: ${reason}`);
@@ -70,7 +66,7 @@ export function expandMultiPart(part: ContentPart, field: string, lookup: Lookup
     );
   }
   const values = lookup.vals.get(key)?.multi_part_values;
-  if (values == null) throw missingValue(key);
+  if (values == null) return []; // unset: no part, as in the reference
   return checkValueParts(
     values,
     (reason) => invalidParam("variable_vals", `multi_part ${JSON.stringify(key)}: ${reason}`),

@@ -11,13 +11,7 @@ import {
   type RenderLimits,
   utf8Length,
 } from "./_limits.ts";
-import {
-  expandMultiPart,
-  expandPlaceholder,
-  type Lookup,
-  missingValue,
-  partHasContent,
-} from "./expand.ts";
+import { expandMultiPart, expandPlaceholder, type Lookup, partHasContent } from "./expand.ts";
 import {
   JinjaRenderError,
   JinjaSyntaxError,
@@ -26,7 +20,6 @@ import {
   renderJinja,
   syntaxErrorParam,
 } from "./jinja.ts";
-import { requiredNames, scanUsage } from "./jinja_scan.ts";
 import { renderNormal } from "./normal.ts";
 import {
   type ContentPart,
@@ -58,9 +51,10 @@ interface Context extends Lookup {
 
 /**
  * Renders a template with the caller's variable values. Template messages are rendered
- * unless skip_render is true (tool messages never are); placeholders always expand. Throws
- * `invalid param` naming the field for missing or malformed values, template errors and
- * output over the limits.
+ * unless skip_render is true (tool messages never are); placeholders always expand. As in the
+ * reference, an unset text variable renders as empty and an unset placeholder or multi_part
+ * variable stands for nothing. Throws `invalid param` naming the field for malformed values,
+ * template errors and output over the limits.
  */
 export function renderMessages(
   template: PromptTemplate,
@@ -146,13 +140,13 @@ function renderText(text: string, field: string, ctx: Context): string {
   );
 }
 
-// Only declared text-valued variables are substituted; anything else stays as written.
+// Only declared text-valued variables are substituted; anything else stays as written. An
+// unset variable renders as empty, as in the reference and the SDKs' local prompt_format.
 function normalValue(name: string, ctx: Context): string | null {
   const def = ctx.defs.get(name);
   if (!def || def.type === "placeholder" || def.type === "multi_part") return null;
   const val = ctx.vals.get(name);
-  if (!hasValue(def, val)) throw missingValue(name);
-  return val!.value!;
+  return hasValue(def, val) ? val!.value! : "";
 }
 
 function renderJinjaText(text: string, field: string, ctx: Context): string {
@@ -165,12 +159,6 @@ function renderJinjaText(text: string, field: string, ctx: Context): string {
   } catch (e) {
     if (e instanceof JinjaSyntaxError) throw syntaxErrorParam(field, e);
     throw e;
-  }
-  for (const name of requiredNames(scanUsage(program))) {
-    const def = ctx.defs.get(name);
-    if (def && def.type !== "placeholder" && def.type !== "multi_part") {
-      if (!hasValue(def, ctx.vals.get(name))) throw missingValue(name);
-    }
   }
   try {
     return renderJinja(program, jinjaVars(ctx), ctx.budget);
