@@ -96,6 +96,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
       try {
         await authz.requireMember(userId, workspaceId);
         validateKey(fileName, "file_name", workspaceId);
+        validateContentType(options.contentType);
         if (options.size !== undefined && options.size > maxUploadBytes) {
           throw fileTooLarge(maxUploadBytes);
         }
@@ -208,4 +209,19 @@ function checkSignRequest(keys: string[], ttlSeconds: number, workspaceId: bigin
     throw invalidParam("option.ttl", `must be 1..${MAX_SIGN_TTL_SECONDS} seconds`);
   }
   keys.forEach((k, i) => validateKey(k, `keys.${i}`, workspaceId));
+}
+
+/** Longest media type stored with an object (S3 and the embedded store keep it as metadata). */
+export const MAX_CONTENT_TYPE_LENGTH = 255;
+const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;\s*[\w!#$&^.+-]+=("[^"]*"|[\w!#$&^.+-]+))*$/;
+
+/** Refuses a file's Content-Type that is too long or not a media type. */
+export function validateContentType(contentType: string | undefined): void {
+  if (contentType === undefined) return;
+  if (contentType.length > MAX_CONTENT_TYPE_LENGTH) {
+    throw invalidParam("file", `Content-Type longer than ${MAX_CONTENT_TYPE_LENGTH} characters`);
+  }
+  if (!MEDIA_TYPE.test(contentType)) {
+    throw invalidParam("file", `Content-Type ${JSON.stringify(contentType)} is not a media type`);
+  }
 }

@@ -11,6 +11,7 @@ import type { ChatChunk, ToolCall } from "../llm/runtime/mod.ts";
 import { invalidParam } from "../errors.ts";
 import type { PromptTables } from "./_tables.ts";
 import { parseDetail } from "./detail.ts";
+import { checkStoredDepth } from "../json_depth.ts";
 import type { PromptRuntime } from "./execute.ts";
 import type { PromptService } from "./prompts.ts";
 import { createPromptRepo } from "./repo.ts";
@@ -170,6 +171,7 @@ export function createDebugService(deps: {
     },
     async saveContext(userId, promptId, context) {
       await deps.prompts.load(userId, promptId);
+      checkStoredDepth(context, "debug_context");
       const text = JSON.stringify(context ?? {});
       if (text.length > MAX_CONTEXT_BYTES) {
         throw invalidParam("debug_context", `larger than ${MAX_CONTEXT_BYTES} bytes`);

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { invalidParam } from "../errors.ts";
+import { checkStoredDepth } from "../json_depth.ts";
 
 const MAX_DETAIL_BYTES = 1024 * 1024;
 
@@ -103,6 +104,7 @@ export type PromptDetail = z.infer<typeof detailSchema>;
 /** Validates a detail from a request; `field` names it in errors. */
 export function parseDetail(v: unknown, field: string): PromptDetail {
   if (v === undefined || v === null) return {};
+  checkStoredDepth(v, field);
   const r = detailSchema.safeParse(v);
   if (!r.success) {
     const issue = r.error.issues[0];

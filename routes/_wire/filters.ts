@@ -4,8 +4,11 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { ListSpansQuery } from "../../domains/observability/query/spans.ts";
-import { i64, id64 } from "./schemas.ts";
-import type { FilterFields } from "../../domains/observability/query/filters.ts";
+import { epochMs, id64 } from "./schemas.ts";
+import {
+  type FilterFields,
+  MAX_FILTER_DEPTH,
+} from "../../domains/observability/query/filters.ts";
 import { invalidParam } from "../../domains/errors.ts";
 
 const filterField: z.ZodType<unknown> = z.object({
@@ -29,6 +32,10 @@ const filterFields = z.object({
 /** Parses an optional filter tree; malformed shapes are `invalid param` naming the path. */
 export function parseFilters(v: unknown, field = "filters"): FilterFields | undefined {
   if (v === undefined || v === null) return undefined;
+  // Before validation, which recurses once per level.
+  if (filterDepth(v) > MAX_FILTER_DEPTH) {
+    throw invalidParam(field, `filters nested deeper than ${MAX_FILTER_DEPTH} levels`);
+  }
   const r = filterFields.safeParse(v);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -37,11 +44,30 @@ export function parseFilters(v: unknown, field = "filters"): FilterFields | unde
   return r.data as FilterFields;
 }
 
+// Levels of `sub_filter` below a filter tree (1 for a flat one), without recursion.
+function filterDepth(v: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_FILTER_DEPTH) break;
+    const fields = (node as { filter_fields?: unknown }).filter_fields;
+    if (!Array.isArray(fields)) continue;
+    for (const f of fields) {
+      const sub = (f as { sub_filter?: unknown } | null)?.sub_filter;
+      if (sub !== undefined) stack.push([sub, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
 /** The body of a span list (web `spans/list` and SDK `spans/search`: the same fields). */
 export const spanListBody = z.object({
   workspace_id: id64,
-  start_time: i64,
-  end_time: i64,
+  start_time: epochMs,
+  end_time: epochMs,
   filters: z.unknown().optional(),
   page_size: z.number().int().min(1).max(1000).optional(),
   order_bys: z.array(z.object({ field: z.string().optional(), is_asc: z.boolean().optional() }))

@@ -20,6 +20,15 @@ export const i64 = z
   })
   .openapi({ type: "string", example: "7300000000000000001" });
 
+/** The latest time in ms a request may name: the end of year 9999 (µs of it still fit Int64). */
+export const MAX_TIME_MS = 253_402_300_799_999n;
+
+/** A time in epoch milliseconds (times are stored in µs, so the range is bounded). */
+export const epochMs = i64.refine(
+  (n) => n >= 0n && n <= MAX_TIME_MS,
+  `expected a time in ms from 0 to ${MAX_TIME_MS}`,
+);
+
 /** A positive int64 id. */
 export const id64 = i64.refine((n) => n > 0n, "expected a positive id");
 

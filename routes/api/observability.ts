@@ -6,7 +6,7 @@ import { fieldMeta } from "../../domains/observability/query/fields.ts";
 import type { Authz } from "../../domains/foundation/authz.ts";
 import { apiOk } from "../_wire/json.ts";
 import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
-import { i64, id64, jsonBody } from "../_wire/schemas.ts";
+import { epochMs, id64, jsonBody } from "../_wire/schemas.ts";
 import { spanListBody, spanListQuery } from "../_wire/filters.ts";
 import { outputAnnotation, outputSpan } from "../_wire/convert_span.ts";
 import type { RouteApp } from "../_env.ts";
@@ -34,8 +34,8 @@ const getTrace = createRoute({
     params: z.object({ trace_id: hex(64) }),
     query: z.object({
       workspace_id: id64,
-      start_time: i64,
-      end_time: i64,
+      start_time: epochMs,
+      end_time: epochMs,
       platform_type: z.string().max(32).optional(),
     }).passthrough(),
   },
@@ -60,7 +60,7 @@ const annotation = z.object({
   span_id: hex(32),
   trace_id: hex(64),
   workspace_id: z.string().regex(/^\d{1,19}$/, "expected a workspace id"),
-  start_time: i64.optional(),
+  start_time: epochMs.optional(),
   type: z.string().max(32).optional(),
   key: z.string().min(1).max(256),
   value_type: z.enum(["string", "category", "number", "long", "double", "bool"]).optional(),
@@ -100,7 +100,7 @@ const deleteAnnotation = createRoute({
       workspace_id: id64,
       trace_id: hex(64),
       span_id: hex(32).optional(),
-      start_time: i64.optional(),
+      start_time: epochMs.optional(),
       annotation_key: z.string().max(256).optional(),
       platform_type: z.string().max(32).optional(),
     }),
@@ -118,7 +118,7 @@ const listAnnotations = createRoute({
         workspace_id: id64,
         span_id: hex(32),
         trace_id: hex(64),
-        start_time: i64.optional(),
+        start_time: epochMs.optional(),
         platform_type: z.string().max(32).optional(),
         desc_by_updated_at: z.boolean().optional(),
       }).strict(),

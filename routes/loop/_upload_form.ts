@@ -12,6 +12,7 @@ import {
   byteCounter,
   type FileService,
   type UploadResult,
+  validateContentType,
   validateKey,
 } from "../../domains/foundation/files.ts";
 import { id64 } from "../_wire/schemas.ts";
@@ -152,6 +153,7 @@ function startJob(
     try {
       // Refuse a bad key now rather than after spooling the whole file.
       validateKey(fileName, "file_name");
+      validateContentType(state.contentType);
     } catch (err) {
       await web.cancel().catch(() => {});
       throw err;

@@ -10,7 +10,7 @@ import type { AnnotationService } from "../../domains/observability/annotations.
 import { invalidParam } from "../../domains/errors.ts";
 import { loopOk } from "../_wire/json.ts";
 import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
-import { i64, id64, jsonBody } from "../_wire/schemas.ts";
+import { epochMs, id64, jsonBody } from "../_wire/schemas.ts";
 import { parseFilters, spanListBody, spanListQuery } from "../_wire/filters.ts";
 import { outputSpan } from "../_wire/convert_span.ts";
 import type { RouteApp } from "../_env.ts";
@@ -46,8 +46,8 @@ const searchTrace = createRoute({
         workspace_id: id64,
         trace_id: z.string().max(64).optional(),
         logid: z.string().max(256).optional(),
-        start_time: i64,
-        end_time: i64,
+        start_time: epochMs,
+        end_time: epochMs,
         limit: z.number().int().min(1).max(10_000),
         platform_type: z.string().max(32).optional(),
         span_ids: z.array(z.string().max(32)).max(1000).optional(),

@@ -8,7 +8,13 @@ import { createHash } from "node:crypto";
 /** One part of a multipart form. */
 export type FormPart =
   | { name: string; value: string }
-  | { name: string; filename: string; data: Uint8Array | AsyncIterable<Uint8Array> };
+  | {
+    name: string;
+    filename: string;
+    data: Uint8Array | AsyncIterable<Uint8Array>;
+    /** The part's Content-Type (default application/octet-stream). */
+    contentType?: string;
+  };
 
 const enc = new TextEncoder();
 
@@ -31,7 +37,7 @@ export function multipartBody(
       const quoted = p.filename.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
       yield enc.encode(
         `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${quoted}"` +
-          `\r\nContent-Type: application/octet-stream\r\n\r\n`,
+          `\r\nContent-Type: ${p.contentType ?? "application/octet-stream"}\r\n\r\n`,
       );
       if (p.data instanceof Uint8Array) yield p.data;
       else yield* p.data;

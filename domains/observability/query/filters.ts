@@ -30,7 +30,9 @@ export interface Compiled {
   params: Record<string, unknown>;
 }
 
-const MAX_DEPTH = 5;
+/** How deeply filters may nest (`sub_filter` in `sub_filter`...). */
+export const MAX_FILTER_DEPTH = 5;
+const MAX_DEPTH = MAX_FILTER_DEPTH;
 const MAX_FIELDS = 64;
 const MAX_VALUES = 200;
 const MAX_VALUE_LENGTH = 4096;
