@@ -3,10 +3,9 @@
  * of both API families: a `null` member means the field is absent (the Python SDK sends
  * `null` for every unset optional field), and nesting is bounded before any other work.
  *
- * The depth bound (MAX_JSON_DEPTH) covers everything a body can carry into storage: MySQL
- * refuses JSON documents nested past 100 levels and SQLite's json functions past 1,000, so
- * any sub-document of a body that passed is accepted by both; recursive validators (span
- * filters' `sub_filter`) never recurse deeper than it either.
+ * The depth bound (MAX_JSON_DEPTH) keeps every validator and walk over a body shallow, before
+ * any other work; what a domain stores has its own, tighter bound (domains/json_depth.ts,
+ * what every database accepts), and span filters theirs (routes/_wire/filters.ts).
  */
 import type { Context } from "hono";
 import { invalidParam } from "../../domains/errors.ts";
