@@ -9,6 +9,7 @@ import { type Authz, createAuthz } from "./foundation/authz.ts";
 import { type AccountService, createAccountService } from "./foundation/accounts.ts";
 import { createSessionService, type SessionService } from "./foundation/sessions.ts";
 import { createTokenService, type TokenService } from "./foundation/tokens.ts";
+import { createOAuthAppService, type OAuthAppService } from "./foundation/oauth_apps.ts";
 import { createWorkspaceService, type WorkspaceService } from "./foundation/workspaces.ts";
 import {
   createFileService,
@@ -39,6 +40,7 @@ export interface Services {
   accounts: AccountService;
   workspaces: WorkspaceService;
   tokens: TokenService;
+  oauthApps: OAuthAppService;
   files: FileService;
   models: ModelService;
   ingest: IngestService;
@@ -117,6 +119,14 @@ export function createServices(
       db,
       ids,
       cache,
+      broadcast: infra.broadcast,
+      logger: options.logger,
+    }),
+    oauthApps: createOAuthAppService({
+      db,
+      ids,
+      cache,
+      authz,
       broadcast: infra.broadcast,
       logger: options.logger,
     }),

@@ -3,6 +3,8 @@
  * member of it. Memberships are cached in the process for a few seconds (every SDK call
  * asks) over a Redis cache of a minute; a change is broadcast so every process forgets it at
  * once. A missing workspace and a foreign one get the same answer so ids cannot be probed.
+ * A request whose credential is limited to some workspaces (workspace_scope.ts) is a member
+ * of no other.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../infra/db/mod.ts";
@@ -11,6 +13,7 @@ import type { Broadcast } from "../../infra/redis/broadcast.ts";
 import { noPermission } from "../errors.ts";
 import type { FoundationTables } from "./_tables.ts";
 import type { SpaceRole } from "./types.ts";
+import { inWorkspaceScope } from "./workspace_scope.ts";
 
 const TTL_MS = 60_000;
 const LOCAL_TTL_MS = 5_000;
@@ -43,7 +46,7 @@ export function createAuthz(deps: { db: Database; cache: Cache; broadcast?: Broa
     return role;
   };
   const roleOf = async (userId: bigint, spaceId: bigint): Promise<SpaceRole | null> => {
-    if (userId <= 0n || spaceId <= 0n) return null;
+    if (userId <= 0n || spaceId <= 0n || !inWorkspaceScope(spaceId)) return null;
     const k = key(userId, spaceId);
     const hit = local.get(k);
     if (hit && hit.until > Date.now()) return hit.role;
@@ -60,6 +63,7 @@ export function createAuthz(deps: { db: Database; cache: Cache; broadcast?: Broa
   return {
     roleOf,
     knownRole(userId, spaceId) {
+      if (!inWorkspaceScope(spaceId)) return null;
       const hit = local.get(key(userId, spaceId));
       return hit && hit.until > Date.now() ? hit.role : undefined;
     },

@@ -1,9 +1,11 @@
 /**
- * Migrations of the foundation domain: users, workspaces, memberships, access tokens. MySQL's
- * DDL, or its SQLite equivalent (rules in infra/db/migrations.ts) on the embedded database.
+ * Migrations of the foundation domain: users, workspaces, memberships, access tokens, OAuth
+ * apps (oauth_migrations.ts). MySQL's DDL, or its SQLite equivalent (rules in
+ * infra/db/migrations.ts) on the embedded database.
  */
 import { type Kysely, sql } from "kysely";
 import { dialectOf, type Migration } from "../../infra/db/mod.ts";
+import { OAUTH_MIGRATIONS } from "./oauth_migrations.ts";
 
 const TABLE_OPTIONS = sql.raw("engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci");
 
@@ -64,6 +66,7 @@ export const FOUNDATION_MIGRATIONS: Record<string, Migration> = {
       ) ${TABLE_OPTIONS}`.execute(db);
     },
   },
+  ...OAUTH_MIGRATIONS,
 };
 
 // deno-lint-ignore no-explicit-any
