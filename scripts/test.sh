@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # `deno task test`: runs every test against the real services, then the end-to-end tests
 # again with the server in embedded mode (no service at all, inside its permission sandbox),
-# and ends with one plain "N passed, M failed" line. Service addresses come from the
-# environment; any COZE_LOOP_* variable left unset is taken from `scripts/services.sh env`.
+# and ends with one plain "N passed, M failed" line. It sets up what it needs by itself: the
+# real services (started if down, and stopped again at the end; a service the caller points
+# at with its COZE_LOOP_* variables is used as it is) and the official SDKs. Any COZE_LOOP_*
+# variable left unset is taken from `scripts/services.sh env`.
 # With arguments, runs only those files, once, in the mode COZE_LOOP_TEST_MODE names.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=_ensure_services.sh
+source "$ROOT/scripts/_ensure_services.sh"
+ensure_services
+trap services_cleanup EXIT
 # shellcheck source=_service_env.sh
 source "$ROOT/scripts/_service_env.sh"
 # The embedded ClickHouse engine: the copy the services script installed (not a second download).
@@ -14,7 +20,7 @@ lib=$ROOT/scripts/chdb_server/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
 if [ -z "${COZE_LOOP_CHDB_LIB:-}" ] && [ -f "$lib" ]; then export COZE_LOOP_CHDB_LIB=$lib; fi
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out"; services_cleanup' EXIT
 total_passed=0
 total_failed=0
 total_ignored=0
