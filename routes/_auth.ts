@@ -1,7 +1,8 @@
 /**
  * Authentication middleware: the `session_key` cookie for `/api` (web UI) and
- * `Authorization: Bearer <personal access token>` for `/v1/loop` (SDKs). Both put the caller
- * on `c.var.caller`; workspace membership is checked by the domains.
+ * `Authorization: Bearer <personal access token or OAuth app access token>` for `/v1/loop`
+ * (SDKs). Both put the caller on `c.var.caller`; workspace membership is checked by the
+ * domains.
  */
 import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -9,6 +10,9 @@ import type { Context } from "hono";
 import { unauthenticated } from "../domains/errors.ts";
 import { SESSION_TTL_MS, type SessionService } from "../domains/foundation/sessions.ts";
 import type { TokenService } from "../domains/foundation/tokens.ts";
+import type { OAuthAppService } from "../domains/foundation/oauth_apps.ts";
+import { APP_TOKEN_PREFIX } from "../domains/foundation/oauth_access.ts";
+import { withWorkspaceScope } from "../domains/foundation/workspace_scope.ts";
 import type { AppEnv } from "./_env.ts";
 
 /** Name of the web session cookie (WIRE.md). */
@@ -33,12 +37,23 @@ export function sessionAuth(
   };
 }
 
-/** Requires a valid personal access token. */
-export function tokenAuth(tokens: TokenService): MiddlewareHandler<AppEnv> {
+/** Requires a valid personal access token, or an access token of an OAuth app (`apps`). */
+export function tokenAuth(
+  tokens: TokenService,
+  apps?: Pick<OAuthAppService, "verify">,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw unauthenticated("missing Authorization: Bearer <personal access token>");
+    if (apps && m[1].startsWith(APP_TOKEN_PREFIX)) {
+      const grant = await apps.verify(m[1]);
+      if (!grant) throw unauthenticated("invalid, expired or revoked token");
+      // The app acts as its owner, and in its workspaces only when it names some.
+      c.set("caller", { userId: grant.userId });
+      if (grant.workspaceIds.length === 0) return await next();
+      return await withWorkspaceScope(grant.workspaceIds, next);
+    }
     const userId = tokens.peek(m[1]) ?? await tokens.verify(m[1]);
     if (userId === null) throw unauthenticated("invalid, expired or revoked token");
     c.set("caller", { userId });

@@ -8,6 +8,7 @@ import type { AccountService } from "../domains/foundation/accounts.ts";
 import type { WorkspaceService } from "../domains/foundation/workspaces.ts";
 import type { SessionService } from "../domains/foundation/sessions.ts";
 import type { TokenService } from "../domains/foundation/tokens.ts";
+import type { OAuthAppService } from "../domains/foundation/oauth_apps.ts";
 import type { FileService } from "../domains/foundation/files.ts";
 import type { ModelService } from "../domains/llm/models.ts";
 import type { Logger } from "../infra/log.ts";
@@ -24,6 +25,8 @@ import type { FsObjectStorage } from "../infra/storage/fs.ts";
 import { PUBLIC_USER_PATHS, userRoutes } from "./api/users.ts";
 import { spaceRoutes } from "./api/spaces.ts";
 import { tokenRoutes } from "./api/tokens.ts";
+import { oauthAppRoutes } from "./api/oauth_apps.ts";
+import { OAUTH_TOKEN_PATH, oauthTokenRoutes } from "./api/oauth_token.ts";
 import { fileRoutes } from "./api/files.ts";
 import { loopFileRoutes } from "./loop/files.ts";
 import { modelRoutes } from "./api/models.ts";
@@ -59,6 +62,7 @@ export interface AppDeps {
   accounts: AccountService;
   workspaces: WorkspaceService;
   tokens: TokenService;
+  oauthApps: OAuthAppService;
   files: FileService;
   models: ModelService;
   authz: Authz;
@@ -88,8 +92,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       msg: `request body larger than ${MAX_BODY_BYTES} bytes`,
     }, 413);
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
-  const session = sessionAuth(deps.sessions, new Set(PUBLIC_USER_PATHS));
-  const token = tokenAuth(deps.tokens);
+  const session = sessionAuth(deps.sessions, new Set([...PUBLIC_USER_PATHS, OAUTH_TOKEN_PATH]));
+  const token = tokenAuth(deps.tokens, deps.oauthApps);
   // One gate per request (request id and log, body limit, authentication) rather than a
   // middleware each: every layer is another async step on the hottest SDK paths.
   app.use(
@@ -129,6 +133,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", userRoutes(deps.accounts, { secureCookies: deps.secureCookies ?? false }));
   app.route("/", spaceRoutes(deps.workspaces));
   app.route("/", tokenRoutes(deps.tokens));
+  app.route("/", oauthAppRoutes(deps.oauthApps));
+  app.route("/", oauthTokenRoutes(deps.oauthApps));
   app.route("/", fileRoutes(deps.files));
   app.route("/", loopFileRoutes(deps.files));
   app.route("/", modelRoutes(deps.models));
