@@ -26,6 +26,10 @@ export interface AccessFields {
   status: number;
   latency_ms: number;
   user_id?: bigint;
+  /** The error code of a failed request. */
+  code?: number;
+  /** Why a request was refused (our own message: never input or a credential). */
+  reason?: string;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -80,6 +84,8 @@ class JsonLogger implements Logger {
         JSON.stringify(f.method)
       },"path":${JSON.stringify(f.path)},"status":${f.status},"latency_ms":${f.latency_ms}${
         f.user_id === undefined ? "" : `,"user_id":"${f.user_id}"`
+      }${f.code === undefined ? "" : `,"code":${f.code}`}${
+        f.reason === undefined ? "" : `,"reason":${JSON.stringify(f.reason)}`
       }}`,
     );
   }
