@@ -18,6 +18,8 @@ export type AppEnv = {
     caller: Caller;
     /** Why the JSON body could not be read (see routes/_wire/body.ts). */
     bodyError?: string;
+    /** Why the request failed, for its access-log line (set by routes/_middleware.ts). */
+    failure?: { code?: number; reason?: string };
   };
 };
 

@@ -34,9 +34,16 @@ export function requestContext(
     c.set("requestId", requestId);
     c.set("logger", log);
     const started = performance.now();
-    const answer = await (inner ? inner(c, next) : next());
-    if (answer instanceof Response) c.res = answer; // a check that answered by itself
+    try {
+      const answer = await (inner ? inner(c, next) : next());
+      if (answer instanceof Response) c.res = answer; // a check that answered by itself
+    } catch (err) {
+      // Thrown by a check in `inner` (authentication, body limit), outside the route's own
+      // error handling: answered here, so that it too gets the request id and a log line.
+      c.res = errorResponse(err, c);
+    }
     stampRequestId(c, requestId);
+    const failure = c.get("failure");
     logger.access({
       request_id: requestId,
       method: c.req.method,
@@ -44,6 +51,8 @@ export function requestContext(
       status: c.res.status,
       latency_ms: Math.round((performance.now() - started) * 100) / 100,
       user_id: c.get("caller")?.userId,
+      code: failure?.code,
+      reason: failure?.reason,
     });
   };
 }
@@ -73,8 +82,32 @@ export function stampLogId(headers: Headers, requestId: string): void {
   headers.set(LOG_ID_HEADER, requestId);
 }
 
-/** The envelope for a thrown error: AppError as is, unavailable dependencies as 503, rest 500. */
+/**
+ * The envelope for a thrown error: AppError as is, unavailable dependencies as 503, rest 500.
+ * Records what failed for the request's access-log line.
+ */
 export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
+  const res = errorEnvelope(err, c);
+  c.set("failure", failureOf(err, res.status));
+  return res;
+}
+
+// Refusals whose message is ours alone (never echoes input, nor a credential), hence safe
+// for the access log; other failures log their code only.
+const LOGGED_REASONS = new Set([401, 403, 413, 429, 503]);
+
+function failureOf(err: unknown, status: number): { code?: number; reason?: string } {
+  if (err instanceof AppError) {
+    return { code: err.code, reason: LOGGED_REASONS.has(status) ? err.message : undefined };
+  }
+  if (err instanceof ServiceUnavailableError) return { reason: `${err.service} is unavailable` };
+  if (err instanceof HTTPException) {
+    return { reason: status === 413 ? "request body too large" : undefined };
+  }
+  return { code: Codes.internal, reason: "internal error" };
+}
+
+function errorEnvelope(err: unknown, c: Context<AppEnv>): Response {
   const requestId = c.get("requestId");
   if (err instanceof AppError) {
     return wireJson(c, { code: err.code, msg: err.message }, err.status);
