@@ -95,6 +95,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     secureCookies: config.secureCookies,
     streamedPaths: [UPLOAD_PATH],
     localObjects: infra.localObjects,
+    maxDecodedBytes: config.maxDecodedBytes,
   });
   const server = Deno.serve({
     hostname: config.host,

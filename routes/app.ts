@@ -80,6 +80,8 @@ export interface AppDeps {
   streamedPaths?: string[];
   /** The embedded object storage, whose presigned URLs this app serves (and checks). */
   localObjects?: FsObjectStorage;
+  /** Largest decompressed request body (OTLP); default MAX_BODY_BYTES. */
+  maxDecodedBytes?: number;
 }
 
 /** Builds the application. */
@@ -140,7 +142,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", modelRoutes(deps.models));
   app.route("/", observabilityRoutes(deps));
   app.route("/", loopTraceRoutes(deps));
-  app.route("/", otelRoutes(deps.ingest));
+  app.route("/", otelRoutes(deps.ingest, { maxDecodedBytes: deps.maxDecodedBytes }));
   app.route("/", promptRoutes(deps.prompts));
   app.route("/", promptVersionRoutes(deps));
   const memo = createMgetMemo();

@@ -3,6 +3,9 @@
  * gzip, with the workspace in the `cozeloop-workspace-id` header. Answers an OTLP
  * ExportTraceServiceResponse in the request's encoding, with `partial_success` counting the
  * spans that were dropped (malformed, or in a workspace the caller is not a member of).
+ * Decompression stops at a cap (413 past it), and only a few bodies are decompressed and
+ * decoded at once: others wait briefly in a short queue, and beyond it are told to retry
+ * (503 with Retry-After, which OTLP exporters honour).
  */
 import { Hono } from "hono";
 import type { IngestService } from "../../domains/observability/ingest.ts";
@@ -16,15 +19,23 @@ import {
   otlpToInputSpans,
 } from "../../domains/observability/otlp/mod.ts";
 import { Codes } from "../../domains/errors.ts";
+import { createGate, type Gate, GateFullError } from "../../infra/gate.ts";
 import { wireJson } from "../_wire/json.ts";
 import type { AppEnv } from "../_env.ts";
 
 /** Path of the OTLP endpoint. */
 export const OTLP_TRACES_PATH = "/v1/loop/opentelemetry/v1/traces";
 
+/** Bodies decompressed and decoded at once, and how many more may wait (and how long). */
+export const OTLP_DECODE_LIMITS = { permits: 2, maxWaiting: 8, maxWaitMs: 5_000 };
+
 /** The OTLP route (raw bodies, so not a validated JSON route). */
-export function otelRoutes(ingest: IngestService): Hono<AppEnv> {
+export function otelRoutes(
+  ingest: IngestService,
+  options: { maxDecodedBytes?: number; gate?: Gate } = {},
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const gate = options.gate ?? createGate(OTLP_DECODE_LIMITS);
   app.post(OTLP_TRACES_PATH, async (c) => {
     const format = otlpFormatOf(c.req.header("content-type") ?? "");
     if (!format) {
@@ -42,13 +53,27 @@ export function otelRoutes(ingest: IngestService): Hono<AppEnv> {
     }
     let request;
     try {
+      // The compressed body is read first (its size is bounded by the body limit, its pace
+      // by the client's network), so that a slow client holds no decoding permit.
       const raw = new Uint8Array(await c.req.arrayBuffer());
-      const body = await maybeGunzip(raw, c.req.header("content-encoding"));
-      request = format === "protobuf"
-        ? decodeOtlpProtobuf(body)
-        : decodeOtlpJson(new TextDecoder().decode(body));
+      const encoding = c.req.header("content-encoding");
+      request = await gate.run(async () => {
+        const body = await maybeGunzip(raw, encoding, { maxBytes: options.maxDecodedBytes });
+        return format === "protobuf"
+          ? decodeOtlpProtobuf(body)
+          : decodeOtlpJson(new TextDecoder().decode(body));
+      });
     } catch (err) {
+      if (err instanceof GateFullError) {
+        c.set("failure", { code: Codes.tooManyRequests, reason: "OTLP decoding busy" });
+        c.header("Retry-After", "1");
+        return wireJson(c, {
+          code: Codes.tooManyRequests,
+          msg: "too many OTLP bodies being decoded, retry in 1 s",
+        }, 503);
+      }
       if (!(err instanceof OtlpDecodeError)) throw err;
+      if (err.kind === "too_large") c.set("failure", { reason: err.message });
       const status = err.kind === "too_large"
         ? 413
         : err.kind === "unsupported_encoding"

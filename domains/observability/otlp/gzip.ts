@@ -1,8 +1,11 @@
 /** Content-Encoding handling for OTLP/HTTP bodies, with a cap against decompression bombs. */
 import { OtlpDecodeError } from "./types.ts";
 
-/** Default cap on a decompressed body: far above real batches, far below a memory problem. */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+/**
+ * Default cap on a decompressed body: the server's body limit (20 MB), so that compression
+ * never lets in more than an uncompressed request could carry.
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 20 * 1024 * 1024;
 
 const FORMATS: Record<string, CompressionFormat> = {
   gzip: "gzip",
@@ -30,14 +33,15 @@ export async function maybeGunzip(
     });
   }
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
-  const input = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
-  const reader = input.pipeThrough(new DecompressionStream(format)).getReader();
+  const reader = slices(bytes).pipeThrough(new DecompressionStream(format)).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
       total += r.value.byteLength;
       if (total > maxBytes) {
+        release(chunks);
+        release([r.value]);
         await reader.cancel();
         throw new OtlpDecodeError(
           `Decompressed body is larger than the limit of ${maxBytes} bytes`,
@@ -51,7 +55,39 @@ export async function maybeGunzip(
     const reason = e instanceof Error ? e.message : String(e);
     throw new OtlpDecodeError(`Cannot decompress ${encoding} body: ${reason}`, { cause: e });
   }
-  return concat(chunks, total);
+  const out = concat(chunks, total);
+  release(chunks);
+  return out;
+}
+
+/**
+ * Frees chunks' memory now rather than at the next garbage collection: V8 collects buffers
+ * outside its heap lazily (a few hundred MiB of them may wait), so a stream of bombs, each
+ * refused at the cap, would otherwise pile up dead output. Detaching is safe: the chunks are
+ * fresh buffers of the decompressor's that nothing else holds.
+ */
+function release(chunks: Uint8Array[]): void {
+  for (const chunk of chunks) {
+    const buffer = chunk.buffer as ArrayBuffer;
+    if (!buffer.detached) buffer.transfer(0);
+  }
+  chunks.length = 0;
+}
+
+/**
+ * Compressed input in small slices, pulled one at a time. A DecompressionStream inflates each
+ * input chunk whole before the reader sees any of it, and deflate expands up to about 1,032
+ * times: 4 KiB in bounds one step's output to about 4 MiB, where a 64 KiB chunk could be 63.
+ */
+function slices(bytes: Uint8Array, size = 4 * 1024): ReadableStream<BufferSource> {
+  let offset = 0;
+  return new ReadableStream<BufferSource>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + size) as Uint8Array<ArrayBuffer>);
+      offset += size;
+    },
+  }, { highWaterMark: 0 });
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
