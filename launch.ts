@@ -13,8 +13,11 @@ import { serverPermissions } from "./infra/sandbox.ts";
 import { embeddedPaths } from "./infra/data_dir.ts";
 import { loadModelCatalogue, ModelCatalogueError } from "./domains/llm/catalogue.ts";
 import { locateChdbLibrary } from "./infra/ck/_chdb_lib.ts";
+import { PASSWORD_WORKER_URL } from "./domains/foundation/password_workers.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
+/** The modules the server runs as Workers (read access for each). */
+export const WORKER_MODULES: string[] = [PASSWORD_WORKER_URL.pathname];
 
 /** How to run the server sandboxed: `deno` arguments and environment. */
 export interface SandboxedCommand {
@@ -40,6 +43,7 @@ export async function permissionsFor(
     providerUrls,
     chdbLib,
     relativeDataDir: options.relativeDataDir,
+    workerModules: WORKER_MODULES,
   });
   return { config, flags, chdbLib };
 }

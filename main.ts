@@ -11,6 +11,10 @@ import { StartupError, waitForDependencies } from "./infra/startup.ts";
 import { DB_MIGRATIONS } from "./infra/db/migrations.ts";
 import { DOMAIN_MIGRATIONS } from "./domains/migrations.ts";
 import { createServices } from "./domains/services.ts";
+import {
+  createPasswordWorkerPool,
+  type PasswordWorkerPool,
+} from "./domains/foundation/password_workers.ts";
 import { migrateObservabilityStore } from "./domains/observability/ck_schema.ts";
 import { startSpanWriter } from "./domains/observability/writer.ts";
 import {
@@ -68,6 +72,8 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     );
   }
   const sessionSecret = config.sessionSecret ?? secrets!.session;
+  const hasher = passwordHasher(config.passwordWorkers, logger);
+  if (hasher) workers.push(hasher);
   const services = createServices(infra, {
     logger,
     sessionSecret,
@@ -75,6 +81,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     maxUploadBytes: config.maxUploadBytes,
     promptHubQps: config.promptHubQps,
     llmTimeoutMs: config.llmTimeoutMs,
+    accounts: { hasher, registerPerMinute: config.registerPerMinute },
   });
   try {
     workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }, config.spanWriter));
@@ -125,6 +132,15 @@ function printFirstAccount(first: FirstAccount, url: string): void {
     `    export COZELOOP_API_TOKEN=${first.token}`,
     "",
   ].join("\n"));
+}
+
+// argon2id in a pool of workers, off the event loop; 0 workers: on it (the baseline the
+// register benchmark compares with).
+function passwordHasher(
+  workers: number | undefined,
+  logger: Logger,
+): PasswordWorkerPool | undefined {
+  return workers === 0 ? undefined : createPasswordWorkerPool({ size: workers, logger });
 }
 
 // The models file names api keys by environment variable; `env` resolves them.

@@ -68,6 +68,8 @@ export function createServices(
     promptHubQps?: number;
     /** Model provider timeout. */
     llmTimeoutMs?: number;
+    /** Where passwords are hashed, and registrations per client address and minute. */
+    accounts?: Pick<Parameters<typeof createAccountService>[0], "hasher" | "registerPerMinute">;
   },
 ): Services {
   const { db, cache, ids, limiter } = infra;
@@ -108,7 +110,7 @@ export function createServices(
     health: createHealthService(infra.dependencies),
     authz,
     sessions,
-    accounts: createAccountService({ db, ids, sessions, limiter }),
+    accounts: createAccountService({ db, ids, sessions, limiter, ...options.accounts }),
     workspaces: createWorkspaceService({ db, authz }),
     files: createFileService({
       storage: infra.storage,

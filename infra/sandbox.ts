@@ -1,9 +1,10 @@
 /**
  * The permissions the server runs with (Deno's permission model): network access only to its
  * listen address, the configured infrastructure hosts and the model providers' hosts; files
- * only under its data directory (plus the models file, read-only); FFI only for the embedded
- * ClickHouse engine; never a subprocess. The launcher (`launch.ts`) computes them from the
- * same configuration the server reads and starts the server with them.
+ * only under its data directory (plus, read-only, the models file and its Workers' module
+ * files); FFI only for the embedded ClickHouse engine; never a subprocess. The launcher
+ * (`launch.ts`) computes them from the same configuration the server reads and starts the
+ * server with them.
  */
 import { dirname, resolve } from "node:path";
 import type { Config } from "./config.ts";
@@ -32,6 +33,8 @@ export function serverPermissions(
      * fixed at compile time, resolves it where it is started).
      */
     relativeDataDir?: boolean;
+    /** Modules the server starts as Workers: a Worker needs read access to its module. */
+    workerModules?: string[];
   },
 ): ServerPermissions {
   const net = new Set<string>();
@@ -51,6 +54,7 @@ export function serverPermissions(
   const dataDir = options.relativeDataDir ? config.dataDir : embeddedPaths(config.dataDir).root;
   const read = [dataDir];
   if (config.modelsFile) read.push(resolve(config.modelsFile));
+  read.push(...options.workerModules ?? []);
   const engine = !config.clickhouse && options.chdbLib !== undefined;
   if (engine) read.push(dirname(resolve(options.chdbLib!)));
 

@@ -9,7 +9,7 @@
  * `deno compile` needs Deno's runtime binary (`denort`), which it downloads from
  * dl.deno.land unless DENORT_BIN names a local copy.
  */
-import { permissionsFor } from "../launch.ts";
+import { permissionsFor, WORKER_MODULES } from "../launch.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -22,7 +22,9 @@ export async function compileArgs(
   // The binary reads its engine from its own embedded files and loads a copy kept under the
   // data directory, which the flags above already allow.
   const engine = chdbLib ? ["--include", chdbLib] : [];
-  return ["compile", ...flags, ...engine, "--output", output, `${ROOT}main.ts`];
+  // Workers are started by URL, which `deno compile` cannot see in the module graph.
+  const workers = WORKER_MODULES.flatMap((m) => ["--include", m]);
+  return ["compile", ...flags, ...engine, ...workers, "--output", output, `${ROOT}main.ts`];
 }
 
 if (import.meta.main) {

@@ -58,6 +58,8 @@ export async function startServer(
   const base = {
     // Instances of one deployment share the session secret, as they must.
     COZE_LOOP_SESSION_SECRET: "test-session-secret-shared-by-test-servers",
+    // The whole suite registers its users from 127.0.0.1, sharing one limit in Redis.
+    COZE_LOOP_REGISTER_PER_MINUTE: "100000",
     ...Deno.env.toObject(),
     PORT: String(port),
     HOST: "127.0.0.1",

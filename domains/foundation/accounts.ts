@@ -1,14 +1,15 @@
 /**
- * Accounts: registration (user + personal workspace + owner membership in one transaction),
- * password login (rate-limited per account and per client address), logout and password
- * reset that end sessions server-side, the current user, and profile updates.
+ * Accounts: registration (user + personal workspace + owner membership in one transaction,
+ * rate-limited per client address), password login (rate-limited per account and per client
+ * address; an unknown account costs the same password check as a known one), logout and
+ * password reset that end sessions server-side, the current user, and profile updates.
  */
 import type { Database } from "../../infra/db/mod.ts";
 import { AlreadyExistsError } from "../../infra/errors.ts";
 import type { IdGenerator } from "../../infra/idgen/mod.ts";
 import type { Limiter } from "../../infra/redis/limiter.ts";
 import { AppError, Codes, invalidParam, unauthenticated } from "../errors.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { dummyHashOf, inProcessHasher, type PasswordHasher } from "./passwords.ts";
 import type { SessionClaims, SessionService } from "./sessions.ts";
 import { createUsersRepo } from "./users_repo.ts";
 import { type Space, SpaceType, type User } from "./types.ts";
@@ -19,6 +20,9 @@ export const LOGIN_LIMITS = {
   perAddress: { rate: 30, burst: 30, periodMs: 60_000 },
 };
 
+/** Registrations allowed per client address and minute, by default. */
+export const DEFAULT_REGISTER_PER_MINUTE = 20;
+
 /** A signed-in user and the session that proves it. */
 export interface SignedIn {
   user: User;
@@ -28,7 +32,8 @@ export interface SignedIn {
 
 /** The accounts service. */
 export interface AccountService {
-  register(input: { email: string; password: string }): Promise<SignedIn>;
+  /** Rate-limited per `clientAddress` when given (the first account at start-up has none). */
+  register(input: { email: string; password: string; clientAddress?: string }): Promise<SignedIn>;
   login(input: { email: string; password: string; clientAddress: string }): Promise<SignedIn>;
   logout(claims: SessionClaims): Promise<void>;
   /** Sets a new password for the signed-in user and ends every session of theirs. */
@@ -47,20 +52,39 @@ export function createAccountService(deps: {
   ids: IdGenerator;
   sessions: SessionService;
   limiter: Limiter;
+  /** Where argon2id runs (default: this thread). */
+  hasher?: PasswordHasher;
+  /** Registrations per client address and minute (default DEFAULT_REGISTER_PER_MINUTE). */
+  registerPerMinute?: number;
   now?: () => Date;
 }): AccountService {
   const repo = createUsersRepo(deps.db);
   const now = deps.now ?? (() => new Date());
+  const hasher = deps.hasher ?? inProcessHasher;
+  const dummyHash = dummyHashOf(hasher);
+  const perMinute = deps.registerPerMinute ?? DEFAULT_REGISTER_PER_MINUTE;
+  const registerLimit = { rate: perMinute, burst: perMinute, periodMs: 60_000 };
 
   const signIn = async (user: User): Promise<SignedIn> => {
     const { token, claims } = await deps.sessions.issue(user.id);
     return { user, token, claims };
   };
 
-  const register = async (input: { email: string; password: string }): Promise<SignedIn> => {
+  const register = async (
+    input: { email: string; password: string; clientAddress?: string },
+  ): Promise<SignedIn> => {
     const email = normalizeEmail(input.email);
     checkPassword(input.password);
-    const passwordHash = await hashPassword(input.password);
+    if (input.clientAddress !== undefined) {
+      // Before the hash: a refused attempt costs no argon2id.
+      const r = await deps.limiter.allowN(
+        `register:address:${input.clientAddress}`,
+        1,
+        registerLimit,
+      );
+      if (!r.allowed) throw tooMany("registrations from this address", r.retryAfterMs);
+    }
+    const passwordHash = await hasher.hash(input.password);
     for (let attempt = 0;; attempt++) {
       const [userId, spaceId] = await deps.ids.genIds(2);
       const at = now();
@@ -114,16 +138,13 @@ export function createAccountService(deps: {
         deps.limiter.allowN(`login:address:${input.clientAddress}`, 1, LOGIN_LIMITS.perAddress),
       ]);
       const denied = [byAccount, byAddress].find((r) => !r.allowed);
-      if (denied) {
-        throw new AppError(
-          Codes.tooManyRequests,
-          `too many login attempts, retry in ${Math.ceil(denied.retryAfterMs / 1000)} s`,
-          { status: 429 },
-        );
-      }
+      if (denied) throw tooMany("login attempts", denied.retryAfterMs);
       const found = await repo.userWithHashByEmail(email);
-      // Same answer for an unknown email and a wrong password: accounts cannot be probed.
-      const ok = found ? await verifyPassword(input.password, found.passwordHash) : false;
+      // Same answer, and the same argon2id work, for an unknown email and a wrong password:
+      // accounts can be probed neither by the answer nor by its time.
+      let ok = false;
+      if (found) ok = await hasher.verify(input.password, found.passwordHash);
+      else await hasher.verify(input.password, await dummyHash());
       if (!found || !ok || found.status !== "active") {
         throw new AppError(Codes.userPasswordWrong, "wrong email or password");
       }
@@ -138,7 +159,7 @@ export function createAccountService(deps: {
         throw invalidParam("email", "is not the signed-in account's email");
       }
       checkPassword(input.password);
-      await repo.updateUser(user.id, { passwordHash: await hashPassword(input.password) }, now());
+      await repo.updateUser(user.id, { passwordHash: await hasher.hash(input.password) }, now());
       await deps.sessions.revokeAll(user.id);
     },
     async currentUser(claims) {
@@ -169,6 +190,11 @@ export function createAccountService(deps: {
       return user;
     },
   };
+}
+
+function tooMany(what: string, retryAfterMs: number): AppError {
+  const retry = retryAfterMs < 0 ? "later" : `in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`;
+  return new AppError(Codes.tooManyRequests, `too many ${what}, retry ${retry}`, { status: 429 });
 }
 
 function normalizeEmail(email: string): string {

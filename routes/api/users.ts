@@ -96,7 +96,10 @@ export function userRoutes(
     setSessionCookie(c, s.token, options.secureCookies);
 
   app.openapi(register, async (c) => {
-    const s = await accounts.register(c.req.valid("json"));
+    const s = await accounts.register({
+      ...c.req.valid("json"),
+      clientAddress: clientAddressOf(c),
+    });
     signedIn(c, s);
     return apiOk(c, { user_info: userInfo(s.user), expire_time: expireTime(s.claims.expiresAt) });
   });
