@@ -93,7 +93,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async (t) => {
     // A missing toolchain is a failure, not a skip: the tests exist to run.
-    assert.equal(skip, undefined, skip);
+    assert.equal(skip, undefined, skip ?? "");
     const tmp = await Deno.makeTempDir({ prefix: "coze-loop-sdk-" });
     // Built before the server starts: a cold build takes both cores for half a minute.
     const goBinary = await buildGoScenarios(tmp).catch((e: Error) => e);
