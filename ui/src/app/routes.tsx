@@ -1,0 +1,97 @@
+/**
+ * The console's routes. Paths follow the official frontend (lib/paths.ts); each page is its
+ * own lazily loaded chunk. To add a page: write `pages/<name>_page.tsx` with a default
+ * export, add a path builder to lib/paths.ts, and add a route below (and a navigation entry
+ * in shell/app_shell.tsx).
+ */
+import { lazy } from "react";
+import { Navigate, type RouteObject } from "react-router";
+import { AppShell } from "../shell/app_shell.tsx";
+import { SessionProvider } from "../shell/session.tsx";
+
+const AuthPage = lazy(() => import("../pages/auth_page.tsx"));
+const LogoutPage = lazy(() => import("../pages/logout_page.tsx"));
+const AccountPage = lazy(() => import("../pages/account_page.tsx"));
+const TokensPage = lazy(() => import("../pages/tokens_page.tsx"));
+const OAuthAppsPage = lazy(() => import("../pages/oauth_apps_page.tsx"));
+const ComingPage = lazy(() => import("../pages/coming_page.tsx"));
+const NotFoundPage = lazy(() => import("../pages/not_found_page.tsx"));
+const SpaceRedirect = lazy(() => import("../pages/space_redirect.tsx"));
+
+/** Every route of the console. */
+export const routes: RouteObject[] = [
+  { path: "/auth/login", element: <AuthPage mode="login" /> },
+  { path: "/auth/register", element: <AuthPage mode="register" /> },
+  { path: "/auth/logout", element: <LogoutPage /> },
+  {
+    element: (
+      <SessionProvider>
+        <AppShell />
+      </SessionProvider>
+    ),
+    children: [
+      { path: "/", element: <SpaceRedirect /> },
+      { path: "/console", element: <SpaceRedirect /> },
+      { path: "/console/enterprise/personal", element: <SpaceRedirect /> },
+      {
+        path: "/console/enterprise/personal/space/:spaceId",
+        children: [
+          { index: true, element: <Navigate to="pe/prompts" replace /> },
+          { path: "pe", element: <Navigate to="prompts" replace /> },
+          // COMING: the prompt pages replace these placeholders.
+          {
+            path: "pe/prompts",
+            element: (
+              <ComingPage
+                title="Prompts"
+                what="Prompt development and versioning."
+              />
+            ),
+          },
+          {
+            path: "pe/prompts/:promptId",
+            element: (
+              <ComingPage
+                title="Prompt"
+                what="One prompt: its draft, versions and labels."
+              />
+            ),
+          },
+          // COMING: the playground page replaces this placeholder.
+          {
+            path: "pe/playground",
+            element: (
+              <ComingPage
+                title="Playground"
+                what="Run a prompt against a model."
+              />
+            ),
+          },
+          // COMING: the trace pages replace this placeholder (?trace_id=&span_id= open one).
+          {
+            path: "observation/traces",
+            element: (
+              <ComingPage
+                title="Traces"
+                what="Traces and spans reported by the SDKs."
+              />
+            ),
+          },
+        ],
+      },
+      {
+        path: "/console/enterprise/personal/account",
+        element: <AccountPage />,
+      },
+      {
+        path: "/console/enterprise/personal/open/oauth/pats",
+        element: <TokensPage />,
+      },
+      {
+        path: "/console/enterprise/personal/open/oauth/apps",
+        element: <OAuthAppsPage />,
+      },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+];

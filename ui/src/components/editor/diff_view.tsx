@@ -1,0 +1,34 @@
+/**
+ * Two versions side by side with their differences (CodeMirror's merge view), read-only:
+ * for comparing prompt versions. Loaded lazily (mod.tsx).
+ */
+import { useEffect, useRef } from "react";
+import { basicSetup, EditorView } from "codemirror";
+import { EditorState } from "@codemirror/state";
+import { MergeView } from "@codemirror/merge";
+
+/** Props of DiffView. */
+export interface DiffViewProps {
+  before: string;
+  after: string;
+}
+
+/** A read-only side-by-side diff. */
+export default function DiffView({ before, after }: DiffViewProps) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const extensions = [
+      basicSetup,
+      EditorView.lineWrapping,
+      EditorView.editable.of(false),
+      EditorState.readOnly.of(true),
+    ];
+    const merge = new MergeView({
+      parent: host.current!,
+      a: { doc: before, extensions },
+      b: { doc: after, extensions },
+    });
+    return () => merge.destroy();
+  }, [before, after]);
+  return <div ref={host} className="code-editor" />;
+}
