@@ -40,6 +40,7 @@ import { type Fetch, mgetFastLane } from "./loop/prompts_fast.ts";
 import { loopExecuteRoutes } from "./loop/prompt_execute.ts";
 import { loopPromptListRoutes } from "./loop/prompt_list.ts";
 import { promptDebugRoutes } from "./api/prompt_debug.ts";
+import { consoleRoutes } from "./console.ts";
 import type { DebugService } from "../domains/prompt/debug.ts";
 import type { PromptRuntime } from "../domains/prompt/execute.ts";
 import type { PromptService } from "../domains/prompt/prompts.ts";
@@ -170,6 +171,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
   app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  // Last: the web console answers the GETs of pages no route above claims.
+  app.route("/", consoleRoutes());
 
   // The hottest SDK call, when everything it needs is at hand, skips the app's machinery.
   app.fetch = mgetFastLane({
