@@ -14,8 +14,11 @@ import { embeddedPaths } from "./infra/data_dir.ts";
 import { loadModelCatalogue, ModelCatalogueError } from "./domains/llm/catalogue.ts";
 import { locateChdbLibrary } from "./infra/ck/_chdb_lib.ts";
 import { PASSWORD_WORKER_URL } from "./domains/foundation/password_workers.ts";
+import { ensureUiBuilt, uiBuildCommand } from "./scripts/ui_build.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
+/** The built web console, which the server serves (routes/console.ts). */
+export const CONSOLE_DIR: string = new URL("./ui/dist", import.meta.url).pathname;
 /** The modules the server runs as Workers (read access for each). */
 export const WORKER_MODULES: string[] = [PASSWORD_WORKER_URL.pathname];
 
@@ -33,7 +36,11 @@ export async function permissionsFor(
 ): Promise<{ config: Config; flags: string[]; chdbLib?: string }> {
   const config = loadConfig(env);
   const providerUrls = config.modelsFile
-    ? loadModelCatalogue(await Deno.readTextFile(config.modelsFile), env, config.modelsFile)
+    ? loadModelCatalogue(
+      await Deno.readTextFile(config.modelsFile),
+      env,
+      config.modelsFile,
+    )
       .baseUrls()
     : [];
   const chdbLib = config.clickhouse
@@ -44,6 +51,7 @@ export async function permissionsFor(
     chdbLib,
     relativeDataDir: options.relativeDataDir,
     workerModules: WORKER_MODULES,
+    consoleDir: CONSOLE_DIR,
   });
   return { config, flags, chdbLib };
 }
@@ -59,7 +67,11 @@ export async function sandboxedCommand(
   await Deno.mkdir(tmp, { recursive: true });
   return {
     args: ["run", "--no-prompt", ...flags, MAIN],
-    env: { ...env, TMPDIR: tmp, ...(chdbLib ? { COZE_LOOP_CHDB_LIB: chdbLib } : {}) },
+    env: {
+      ...env,
+      TMPDIR: tmp,
+      ...(chdbLib ? { COZE_LOOP_CHDB_LIB: chdbLib } : {}),
+    },
     flags,
   };
 }
@@ -71,6 +83,21 @@ async function launch(args: string[]): Promise<number> {
     return 0;
   }
   const watch = args.includes("--watch");
+  // --watch: the web console is built, then rebuilt on every change in ui/, by Vite in a
+  // subprocess of ours (the sandboxed server may start none); the server reads each request's
+  // files afresh, so a rebuild needs no restart.
+  const ui = watch ? await watchUi() : undefined;
+  try {
+    return await serve(command, watch);
+  } finally {
+    ui?.stop();
+  }
+}
+
+async function serve(
+  command: SandboxedCommand,
+  watch: boolean,
+): Promise<number> {
   let child = spawn(command);
   let stopping: Deno.Signal | undefined;
   let stopped!: () => void;
@@ -96,7 +123,9 @@ async function launch(args: string[]): Promise<number> {
     ]);
     if ("status" in next) {
       if (stopping || !change) return exitCode(next.status);
-      console.error(`Server exited with code ${next.status.code}; restarting on a file change.`);
+      console.error(
+        `Server exited with code ${next.status.code}; restarting on a file change.`,
+      );
       await Promise.race([change, stop]);
       if (stopping) return exitCode(next.status);
       change = changes!.next();
@@ -110,6 +139,23 @@ async function launch(args: string[]): Promise<number> {
     command.env = (await sandboxedCommand(Deno.env.toObject())).env;
     child = spawn(command);
   }
+}
+
+// A failed console build leaves the API served: the console's pages say how to build it.
+async function watchUi(): Promise<{ stop(): void }> {
+  try {
+    await ensureUiBuilt();
+  } catch (err) {
+    console.error(`Cannot build the web console: ${(err as Error).message}`);
+  }
+  const child = uiBuildCommand({ watch: true, stdout: "null" }).spawn();
+  return {
+    stop: () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+    },
+  };
 }
 
 function spawn(command: SandboxedCommand): Deno.ChildProcess {
@@ -127,7 +173,9 @@ function spawn(command: SandboxedCommand): Deno.ChildProcess {
 // while nobody waits is kept for the next wait.
 async function* watchSources(): AsyncGenerator<void> {
   const root = new URL(".", import.meta.url).pathname;
-  const watcher = Deno.watchFs(["main.ts", "infra", "domains", "routes"].map((p) => root + p));
+  const watcher = Deno.watchFs(
+    ["main.ts", "infra", "domains", "routes"].map((p) => root + p),
+  );
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
   let pending = false;
@@ -155,7 +203,9 @@ function exitCode(status: Deno.CommandStatus): number {
 }
 
 function signalNumber(signal: Deno.Signal): number {
-  return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
+  return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[
+    signal
+  ] ?? 1;
 }
 
 if (import.meta.main) {
@@ -164,7 +214,9 @@ if (import.meta.main) {
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ModelCatalogueError) {
       console.error(err.message);
-    } else console.error(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    } else {console.error(
+        `Cannot start: ${err instanceof Error ? err.message : String(err)}`,
+      );}
     Deno.exit(1);
   }
 }

@@ -35,6 +35,8 @@ export function serverPermissions(
     relativeDataDir?: boolean;
     /** Modules the server starts as Workers: a Worker needs read access to its module. */
     workerModules?: string[];
+    /** The built web console (ui/dist), which the server serves: read-only. */
+    consoleDir?: string;
   },
 ): ServerPermissions {
   const net = new Set<string>();
@@ -55,6 +57,7 @@ export function serverPermissions(
   const read = [dataDir];
   if (config.modelsFile) read.push(resolve(config.modelsFile));
   read.push(...options.workerModules ?? []);
+  if (options.consoleDir) read.push(options.consoleDir);
   const engine = !config.clickhouse && options.chdbLib !== undefined;
   if (engine) read.push(dirname(resolve(options.chdbLib!)));
 
