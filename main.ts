@@ -123,7 +123,7 @@ function printFirstAccount(first: FirstAccount, url: string): void {
   console.log([
     "",
     "  Coze Loop is ready. A first account was created (shown once, keep it):",
-    `    web UI login   ${url}   email ${first.email}   password ${first.password}`,
+    `    web UI login   ${url}/auth/login   email ${first.email}   password ${first.password}`,
     `    workspace id   ${first.workspaceId}`,
     `    SDK token      ${first.token}`,
     "  The official SDKs (Python, Go, JS) read these variables:",
