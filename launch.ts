@@ -36,11 +36,7 @@ export async function permissionsFor(
 ): Promise<{ config: Config; flags: string[]; chdbLib?: string }> {
   const config = loadConfig(env);
   const providerUrls = config.modelsFile
-    ? loadModelCatalogue(
-      await Deno.readTextFile(config.modelsFile),
-      env,
-      config.modelsFile,
-    )
+    ? loadModelCatalogue(await Deno.readTextFile(config.modelsFile), env, config.modelsFile)
       .baseUrls()
     : [];
   const chdbLib = config.clickhouse
@@ -67,11 +63,7 @@ export async function sandboxedCommand(
   await Deno.mkdir(tmp, { recursive: true });
   return {
     args: ["run", "--no-prompt", ...flags, MAIN],
-    env: {
-      ...env,
-      TMPDIR: tmp,
-      ...(chdbLib ? { COZE_LOOP_CHDB_LIB: chdbLib } : {}),
-    },
+    env: { ...env, TMPDIR: tmp, ...(chdbLib ? { COZE_LOOP_CHDB_LIB: chdbLib } : {}) },
     flags,
   };
 }
@@ -94,10 +86,7 @@ async function launch(args: string[]): Promise<number> {
   }
 }
 
-async function serve(
-  command: SandboxedCommand,
-  watch: boolean,
-): Promise<number> {
+async function serve(command: SandboxedCommand, watch: boolean): Promise<number> {
   let child = spawn(command);
   let stopping: Deno.Signal | undefined;
   let stopped!: () => void;
@@ -123,9 +112,7 @@ async function serve(
     ]);
     if ("status" in next) {
       if (stopping || !change) return exitCode(next.status);
-      console.error(
-        `Server exited with code ${next.status.code}; restarting on a file change.`,
-      );
+      console.error(`Server exited with code ${next.status.code}; restarting on a file change.`);
       await Promise.race([change, stop]);
       if (stopping) return exitCode(next.status);
       change = changes!.next();
@@ -173,9 +160,7 @@ function spawn(command: SandboxedCommand): Deno.ChildProcess {
 // while nobody waits is kept for the next wait.
 async function* watchSources(): AsyncGenerator<void> {
   const root = new URL(".", import.meta.url).pathname;
-  const watcher = Deno.watchFs(
-    ["main.ts", "infra", "domains", "routes"].map((p) => root + p),
-  );
+  const watcher = Deno.watchFs(["main.ts", "infra", "domains", "routes"].map((p) => root + p));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
   let pending = false;
@@ -203,9 +188,7 @@ function exitCode(status: Deno.CommandStatus): number {
 }
 
 function signalNumber(signal: Deno.Signal): number {
-  return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[
-    signal
-  ] ?? 1;
+  return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
 }
 
 if (import.meta.main) {
@@ -214,9 +197,7 @@ if (import.meta.main) {
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ModelCatalogueError) {
       console.error(err.message);
-    } else {console.error(
-        `Cannot start: ${err instanceof Error ? err.message : String(err)}`,
-      );}
+    } else console.error(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
     Deno.exit(1);
   }
 }
