@@ -15,12 +15,19 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
     rolldownOptions: {
       output: {
-        // CodeMirror in one chunk of its own name, shared by the editor and the diff view.
-        manualChunks: (id: string) =>
-          /node_modules[\\/]\.deno[\\/](@codemirror|codemirror|@lezer|style-mod|w3c-keyname|crelt)/
-              .test(id)
-            ? "codemirror"
-            : undefined,
+        // Named vendor chunks (stable names in the size report): React with the router, and
+        // CodeMirror, shared by the editor and the diff view and loaded only with them.
+        manualChunks: (id: string) => {
+          const pkg = /node_modules[\\/]\.deno[\\/]((?:@[^@+]+\+)?[^@]+)@/.exec(id)?.[1];
+          if (!pkg) return undefined;
+          if (/^(@codemirror|codemirror$|@lezer|style-mod|w3c-keyname|crelt)/.test(pkg)) {
+            return "codemirror";
+          }
+          if (/^(react|react-dom|react-router|scheduler|cookie-es|@remix-run)/.test(pkg)) {
+            return "react";
+          }
+          return undefined;
+        },
       },
     },
   },
