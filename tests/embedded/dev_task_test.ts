@@ -28,7 +28,7 @@ Deno.test({
     try {
       // The first start prints how to log in and a token for SDKs.
       const banner = server.logs();
-      const password = /password (\S+)/.exec(banner)?.[1];
+      const password = /web UI login .* password (\S+)/.exec(banner)?.[1];
       const token = /SDK token\s+(pat_\S+)/.exec(banner)?.[1];
       const space = /workspace id\s+(\d+)/.exec(banner)?.[1];
       assert.ok(password && token && space, `first-account banner:\n${banner}`);
