@@ -51,6 +51,8 @@ served as usual: <a href="/docs">/docs</a>.</p>`;
 /** The console's routes; `dir` is the built console (default CONSOLE_DIST_DIR). */
 export function consoleRoutes(options: { dir?: string } = {}): Hono<AppEnv> {
   const dir = options.dir ?? CONSOLE_DIST_DIR;
+  // Gzipped assets by name: a hashed name always holds the same content.
+  const gzipped = new Map<string, Uint8Array>();
   const app = new Hono<AppEnv>();
   app.get("*", async (c) => {
     const path = c.req.path;
@@ -60,13 +62,16 @@ export function consoleRoutes(options: { dir?: string } = {}): Hono<AppEnv> {
       // A file: served when the build has it (never index.html in its place).
       const file = safeFile(path) ? await readOrNull(`${dir}${path}`) : null;
       if (!file) return c.notFound();
-      const immutable = path.startsWith("/assets/");
-      return answer(
-        c,
-        file,
-        TYPES[ext] ?? "application/octet-stream",
-        immutable,
-      );
+      const type = TYPES[ext] ?? "application/octet-stream";
+      if (!path.startsWith("/assets/")) return answer(c, file, type, false);
+      if (COMPRESSIBLE.has(ext) && acceptsGzip(c.req.header("accept-encoding"))) {
+        let gz = gzipped.get(path);
+        if (!gz) gzipped.set(path, gz = await gzip(file));
+        c.header("Content-Encoding", "gzip");
+        c.header("Vary", "Accept-Encoding");
+        return answer(c, gz, type, true);
+      }
+      return answer(c, file, type, true);
     }
     if (!acceptsHtml(c.req.header("accept"))) return c.notFound();
     const index = await readOrNull(`${dir}/index.html`);
@@ -76,12 +81,9 @@ export function consoleRoutes(options: { dir?: string } = {}): Hono<AppEnv> {
   return app;
 }
 
-function answer(
-  c: Context,
-  body: Uint8Array,
-  type: string,
-  immutable: boolean,
-): Response {
+const COMPRESSIBLE = new Set([".js", ".css", ".json", ".svg", ".map", ".txt"]);
+
+function answer(c: Context, body: Uint8Array, type: string, immutable: boolean): Response {
   return c.body(body as Uint8Array<ArrayBuffer>, 200, {
     "Content-Type": type,
     // Hashed names change with their content; index.html names the current ones.
@@ -90,10 +92,21 @@ function answer(
   });
 }
 
+// gzip listed and not refused with q=0.
+function acceptsGzip(header: string | undefined): boolean {
+  return !!header &&
+    /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*($|,))[\d.]+)?\s*($|,)/i.test(header);
+}
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 // Only plain relative names: no `..`, no hidden files, no encoded separators.
 function safeFile(path: string): boolean {
-  return /^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/.test(path) &&
-    !path.includes("..");
+  return /^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/.test(path) && !path.includes("..");
 }
 
 function acceptsHtml(accept: string | undefined): boolean {
@@ -104,10 +117,7 @@ async function readOrNull(file: string): Promise<Uint8Array | null> {
   try {
     return await Deno.readFile(file);
   } catch (err) {
-    if (
-      err instanceof Deno.errors.NotFound ||
-      err instanceof Deno.errors.IsADirectory
-    ) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.IsADirectory) {
       return null;
     }
     throw err;

@@ -46,6 +46,21 @@ Deno.test("console: assets, the SPA fallback, and the server's paths left alone"
       "public, max-age=31536000, immutable",
     );
     assert.equal(await js.text(), "console.log(1)");
+    // Compressed for clients that take gzip (and kept compressed: the name is the content).
+    for (let i = 0; i < 2; i++) {
+      const gz = await app.request("/assets/index-abc123.js", {
+        headers: { "accept-encoding": "gzip, deflate, br" },
+      });
+      assert.equal(gz.headers.get("content-encoding"), "gzip");
+      assert.equal(gz.headers.get("vary"), "Accept-Encoding");
+      const plain = gz.body!.pipeThrough(new DecompressionStream("gzip"));
+      assert.equal(await new Response(plain).text(), "console.log(1)");
+    }
+    const refused = await app.request("/assets/index-abc123.js", {
+      headers: { "accept-encoding": "gzip;q=0" },
+    });
+    assert.equal(refused.headers.get("content-encoding"), null);
+    await refused.body?.cancel();
     const css = await app.request("/assets/index-abc123.css");
     assert.equal(css.headers.get("content-type"), "text/css; charset=utf-8");
     const robots = await app.request("/robots.txt");
