@@ -37,7 +37,12 @@ Deno.test({
     try {
       const page = await b.newPage();
       const url = (p: string) => `${server.url}${p}`;
-      const heading = async () => await page.$eval("h1", (h) => h.textContent);
+      // Pages are lazy chunks: wait for the page's title rather than reading it at once.
+      const expectHeading = (title: string) =>
+        page.waitForFunction(
+          `document.querySelector("h1")?.textContent === ${JSON.stringify(title)}`,
+          { timeout: 10_000 },
+        );
 
       // Steps run in order: after a failure the rest are skipped rather than timing out.
       let failed = false;
@@ -102,7 +107,7 @@ Deno.test({
             page,
             /^\/console\/enterprise\/personal\/space\/\d+\/pe\/prompts$/,
           );
-          assert.equal(await heading(), "Prompts");
+          await expectHeading("Prompts");
           const badges = await page.$$eval(
             ".nav-link .badge",
             (els) => els.length,
@@ -232,7 +237,7 @@ Deno.test({
           page,
           new RegExp(`/observation/traces\\?trace_id=${traceId}$`),
         );
-        assert.equal(await heading(), "Traces");
+        await expectHeading("Traces");
       });
 
       await step(
@@ -286,10 +291,7 @@ Deno.test({
           );
           for (const [name, path, title] of pages) {
             await page.goto(url(path));
-            await page.waitForFunction(
-              `document.querySelector("h1")?.textContent === ${JSON.stringify(title)}`,
-              { timeout: 10_000 },
-            );
+            await expectHeading(title);
             assert.equal(
               await page.evaluate("document.documentElement.dataset.theme"),
               theme,
