@@ -98,7 +98,7 @@ export default function TokensPage() {
                   <td>{t.name}</td>
                   <td>{formatTime(t.created_at, "s")}</td>
                   <td>
-                    {Number(t.last_used_at) ? formatTime(t.last_used_at, "s") : "never"}
+                    {Number(t.last_used_at) > 0 ? formatTime(t.last_used_at, "s") : "never"}
                   </td>
                   <td>{expiryLabel(t.expire_at, Date.now())}</td>
                   <td style={{ textAlign: "right" }}>
