@@ -5,7 +5,8 @@
 # ingestion end to end vs a direct insert), search (span search over 1M spans), mget
 # (prompts/mget with a warm cache vs a bare Hono handler; needs wrk; `mget 10 50 embedded` over
 # the embedded services), ingest-embedded (ingestion with no service configured), startup
-# (embedded mode: `deno task start` to listening). Each prints
+# (embedded mode: `deno task start` to listening), register (p99 of an authenticated route
+# during a burst of registrations, argon2id on the event loop vs in workers). Each prints
 # Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,5 +31,6 @@ case "$suite" in
     deno run --allow-all tests/bench/mget_bench.ts "$@"
     ;;
   startup) deno run --allow-all tests/bench/startup_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup)" >&2; exit 2 ;;
+  register) deno run --allow-all tests/bench/register_bench.ts "$@" ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register)" >&2; exit 2 ;;
 esac

@@ -21,7 +21,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const server = await startServer();
+    // Probe rounds every second: an outage shows after two failed rounds.
+    const server = await startServer({ COZE_LOOP_HEALTH_PROBE_INTERVAL_S: "1" });
     const infra = createInfra(testConfig(), silentLogger);
     const topic = `test.outage.${uniqueSuffix()}`;
     await infra.mq.ensureTopics([{ topic, partitions: 1 }]);
