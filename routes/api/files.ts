@@ -1,5 +1,5 @@
 /** `/api/foundation/v1/sign_{upload,download}_files`: presigned URLs for workspace files. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   MAX_SIGN_KEYS,
   MAX_SIGN_TTL_SECONDS,
@@ -7,14 +7,21 @@ import {
 } from "../../domains/foundation/files.ts";
 import type { FileService } from "../../domains/foundation/files.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, routeGroup } from "../_wire/routes.ts";
+import { signHeadOut } from "./_schemas_foundation.ts";
 import { i64, id64, jsonBody } from "../_wire/schemas.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["foundation: files"];
 
 const signBody = z.object({
-  keys: z.array(z.string()).min(1).max(MAX_SIGN_KEYS).openapi({
+  keys: z.array(
+    z.string().openapi({
+      minLength: 1, // checked by the domain, with the rest of the key rules
+      description: "relative path: no leading `/`, no empty, `.` or `..` segment, no backslash " +
+        "or control character",
+    }),
+  ).min(1).max(MAX_SIGN_KEYS).openapi({
     description: "Keys relative to the workspace, e.g. `datasets/a.csv`",
   }),
   option: z.object({
@@ -27,21 +34,24 @@ const signBody = z.object({
   workspace_id: id64,
 }).strict();
 
-const signUpload = createRoute({
+const signUpload = apiRoute({
   method: "post",
   path: "/api/foundation/v1/sign_upload_files",
   tags,
   summary: "Presigned PUT URLs for keys in a workspace, in request order",
   request: { body: jsonBody(signBody) },
-  responses: envelopeResponse,
+}, {
+  uris: z.array(z.string()).openapi({ description: "presigned PUT URLs, in request order" }),
+  sign_heads: z.array(signHeadOut),
 });
-const signDownload = createRoute({
+const signDownload = apiRoute({
   method: "post",
   path: "/api/foundation/v1/sign_download_files",
   tags,
   summary: "Presigned GET URLs for keys in a workspace, in request order",
   request: { body: jsonBody(signBody) },
-  responses: envelopeResponse,
+}, {
+  uris: z.array(z.string()).openapi({ description: "presigned GET URLs, in request order" }),
 });
 
 /** The presigning routes. */

@@ -1,10 +1,11 @@
 /** `/api/llm/v1/models/*`: the model catalogue, for members of a workspace. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { ModelService } from "../../domains/llm/models.ts";
 import { ABILITIES, FAMILIES, MODEL_STATUSES, PROTOCOLS } from "../../domains/llm/types.ts";
 import { invalidParam } from "../../domains/errors.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, routeGroup } from "../_wire/routes.ts";
+import { modelOut } from "./_schemas_llm.ts";
 import { llmModel } from "../_wire/convert_llm.ts";
 import { id64, jsonBody, pageNumber, pageSize } from "../_wire/schemas.ts";
 import type { RouteApp } from "../_env.ts";
@@ -21,7 +22,7 @@ const scenario = z.enum([
   "data_synthesis",
 ]);
 
-const list = createRoute({
+const list = apiRoute({
   method: "post",
   path: `${base}/list`,
   tags,
@@ -45,9 +46,13 @@ const list = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
+}, {
+  models: z.array(modelOut),
+  has_more: z.boolean(),
+  next_page_token: z.string(),
+  total: z.number().int(),
 });
-const get = createRoute({
+const get = apiRoute({
   method: "post",
   path: `${base}/{model_id}`,
   tags,
@@ -65,8 +70,7 @@ const get = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
+}, { model: modelOut });
 
 /** The model routes. `list` is registered first so that it is not taken for a model id. */
 export function modelRoutes(models: ModelService): RouteApp {

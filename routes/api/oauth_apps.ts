@@ -3,14 +3,15 @@
  * list, get, delete) and their public keys (add a PEM key, getting its id for the JWT's
  * `kid`; remove one). The token endpoint is in oauth_token.ts.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type {
   OAuthAppService,
   OAuthAppView,
   OAuthPublicKey,
 } from "../../domains/foundation/oauth_apps.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, routeGroup } from "../_wire/routes.ts";
+import { oauthAppOut, publicKeyOut } from "./_schemas_foundation.ts";
 import { id64, jsonBody, pageNumber, pageSize } from "../_wire/schemas.ts";
 import type { RouteApp } from "../_env.ts";
 
@@ -18,7 +19,7 @@ const tags = ["permission: OAuth apps"];
 const base = "/api/permission/oauth2/apps";
 const idParam = z.object({ id: id64 });
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: base,
   tags,
@@ -35,9 +36,8 @@ const create = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const list = createRoute({
+}, { app: oauthAppOut, client_id: z.string() });
+const list = apiRoute({
   method: "post",
   path: `${base}/list`,
   tags,
@@ -47,25 +47,22 @@ const list = createRoute({
       z.object({ page_size: pageSize.optional(), page_number: pageNumber.optional() }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const get = createRoute({
+}, { apps: z.array(oauthAppOut), total: z.number().int() });
+const get = apiRoute({
   method: "get",
   path: `${base}/{id}`,
   tags,
   summary: "One OAuth app with its public keys",
   request: { params: idParam },
-  responses: envelopeResponse,
-});
-const remove = createRoute({
+}, { app: oauthAppOut });
+const remove = apiRoute({
   method: "delete",
   path: `${base}/{id}`,
   tags,
   summary: "Delete an OAuth app (its access tokens stop working at once)",
   request: { params: idParam },
-  responses: envelopeResponse,
 });
-const addKey = createRoute({
+const addKey = apiRoute({
   method: "post",
   path: `${base}/{id}/public_keys`,
   tags,
@@ -82,15 +79,13 @@ const addKey = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const removeKey = createRoute({
+}, { public_key: publicKeyOut, key_id: z.string() });
+const removeKey = apiRoute({
   method: "delete",
   path: `${base}/{id}/public_keys/{key_id}`,
   tags,
   summary: "Remove a public key (tokens already issued stay valid until they expire)",
   request: { params: z.object({ id: id64, key_id: z.string().min(1).max(64) }) },
-  responses: envelopeResponse,
 });
 
 /** The OAuth app routes. */

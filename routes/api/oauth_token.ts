@@ -6,7 +6,7 @@
  * `{access_token, expires_in (Unix seconds of expiry), token_type}` with numbers as numbers,
  * or a 400/401 with `{error, error_code, error_message, error_description, code, msg}`.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError } from "../../domains/errors.ts";
 import type { OAuthAppService } from "../../domains/foundation/oauth_apps.ts";
@@ -15,7 +15,7 @@ import {
   OAuthError,
   type OAuthErrorCode,
 } from "../../domains/foundation/oauth_jwt.ts";
-import { routeGroup } from "../_wire/routes.ts";
+import { errorResponses, routeGroup } from "../_wire/routes.ts";
 import type { AppEnv, RouteApp } from "../_env.ts";
 
 /** The token endpoint's path (public: no session). */
@@ -32,7 +32,18 @@ const tokenRequest = z.object({
     .pipe(z.number().int().min(0)).nullish(),
 });
 
-const token = createRoute({
+const oauthError = z.object({
+  error: z.enum(["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"]),
+  error_code: z.string().openapi({ description: "same as error" }),
+  error_message: z.string(),
+  error_description: z.string(),
+  code: z.number().int(),
+  msg: z.string(),
+}).strict().openapi("OAuthError");
+
+// Documented only: the handler reads the body itself (JSON or form) and answers OAuth errors,
+// where a validated route would answer `invalid param` envelopes.
+const token = {
   method: "post",
   path: OAUTH_TOKEN_PATH,
   tags: ["permission: OAuth apps"],
@@ -43,17 +54,47 @@ const token = createRoute({
     "Answers `{access_token, expires_in, token_type}`; `expires_in` is the expiry in Unix " +
     "seconds. Errors: 400/401 `{error, error_code, error_message}`. The access token " +
     "authenticates /v1/loop like a personal access token.",
-  responses: {
-    200: { description: '`{access_token, expires_in, token_type: "Bearer"}`' },
-    400: { description: "invalid_request or unsupported_grant_type" },
-    401: { description: "invalid_client or invalid_grant" },
+  security: [],
+  request: {
+    body: {
+      content: {
+        "application/json": { schema: tokenRequest },
+        "application/x-www-form-urlencoded": { schema: tokenRequest },
+      },
+    },
   },
-});
+  responses: {
+    200: {
+      description: "An access token (numbers as JSON numbers)",
+      content: {
+        "application/json": {
+          schema: z.object({
+            access_token: z.string(),
+            expires_in: z.number().int().openapi({ description: "expiry, epoch seconds" }),
+            token_type: z.literal("Bearer"),
+            code: z.literal(0),
+            msg: z.string(),
+          }).strict(),
+        },
+      },
+    },
+    400: {
+      description: "invalid_request or unsupported_grant_type",
+      content: { "application/json": { schema: oauthError } },
+    },
+    401: {
+      description: "invalid_client or invalid_grant",
+      content: { "application/json": { schema: oauthError } },
+    },
+    ...errorResponses([413, 500, 503]),
+  },
+} satisfies RouteConfig;
 
 /** The token endpoint. */
 export function oauthTokenRoutes(apps: OAuthAppService): RouteApp {
   const app = routeGroup();
-  app.openapi(token, async (c) => {
+  app.openAPIRegistry.registerPath(token);
+  app.post(token.path, async (c) => {
     try {
       const body = tokenRequest.safeParse(await readBody(c));
       if (!body.success) {

@@ -1,11 +1,12 @@
 /** `/api/observability/v1/*`: span list, trace view, filterable fields, annotations (web UI). */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { SpanQueryService } from "../../domains/observability/query/spans.ts";
 import type { AnnotationService } from "../../domains/observability/annotations.ts";
 import { fieldMeta } from "../../domains/observability/query/fields.ts";
 import type { Authz } from "../../domains/foundation/authz.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
+import { annotationOut, spanOut, spanPageFields } from "../_wire/span_schemas.ts";
 import { epochMs, id64, jsonBody } from "../_wire/schemas.ts";
 import { spanListBody, spanListQuery } from "../_wire/filters.ts";
 import { outputAnnotation, outputSpan } from "../_wire/convert_span.ts";
@@ -15,7 +16,7 @@ const tags = ["observability"];
 const base = "/api/observability/v1";
 const hex = (max: number) => z.string().regex(/^[0-9a-fA-F]+$/, "expected hex").max(max);
 
-const listSpans = createRoute({
+const listSpans = apiRoute({
   method: "post",
   path: `${base}/spans/list`,
   tags,
@@ -23,9 +24,8 @@ const listSpans = createRoute({
   request: {
     body: jsonBody(spanListBody),
   },
-  responses: envelopeResponse,
-});
-const getTrace = createRoute({
+}, spanPageFields);
+const getTrace = apiRoute({
   method: "get",
   path: `${base}/traces/{trace_id}`,
   tags,
@@ -39,9 +39,14 @@ const getTrace = createRoute({
       platform_type: z.string().max(32).optional(),
     }).passthrough(),
   },
-  responses: envelopeResponse,
+}, {
+  spans: z.array(spanOut),
+  traces_advance_info: z.object({
+    trace_id: z.string(),
+    tokens: z.object({ input: int64, output: int64 }).strict(),
+  }).strict(),
 });
-const metaInfo = createRoute({
+const metaInfo = apiRoute({
   method: "get",
   path: `${base}/traces/meta_info`,
   tags,
@@ -53,7 +58,15 @@ const metaInfo = createRoute({
       span_list_type: z.string().max(32).optional(),
     }),
   },
-  responses: envelopeResponse,
+}, {
+  field_metas: z.record(
+    z.string(),
+    z.object({
+      value_type: z.enum(["string", "long", "double", "bool"]),
+      filter_types: z.array(z.string()),
+    }).strict(),
+  ),
+  key_span_type: z.array(z.string()),
 });
 const annotation = z.object({
   id: z.string().optional(),
@@ -68,7 +81,7 @@ const annotation = z.object({
   status: z.string().max(32).optional(),
   reasoning: z.string().max(65_536).optional(),
 }).passthrough();
-const createAnnotation = createRoute({
+const createAnnotation = apiRoute({
   method: "post",
   path: `${base}/annotations`,
   tags,
@@ -76,9 +89,8 @@ const createAnnotation = createRoute({
   request: {
     body: jsonBody(z.object({ annotation, platform_type: z.string().max(32).optional() }).strict()),
   },
-  responses: envelopeResponse,
-});
-const updateAnnotation = createRoute({
+}, { annotation_id: z.string() });
+const updateAnnotation = apiRoute({
   method: "put",
   path: `${base}/annotations/{annotation_id}`,
   tags,
@@ -87,9 +99,8 @@ const updateAnnotation = createRoute({
     params: z.object({ annotation_id: z.string().min(1).max(64) }),
     body: jsonBody(z.object({ annotation, platform_type: z.string().max(32).optional() }).strict()),
   },
-  responses: envelopeResponse,
 });
-const deleteAnnotation = createRoute({
+const deleteAnnotation = apiRoute({
   method: "delete",
   path: `${base}/annotations/{annotation_id}`,
   tags,
@@ -105,9 +116,8 @@ const deleteAnnotation = createRoute({
       platform_type: z.string().max(32).optional(),
     }),
   },
-  responses: envelopeResponse,
 });
-const listAnnotations = createRoute({
+const listAnnotations = apiRoute({
   method: "post",
   path: `${base}/annotations/list`,
   tags,
@@ -124,8 +134,7 @@ const listAnnotations = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
+}, { annotations: z.array(annotationOut) });
 
 /** The web observability routes. */
 export function observabilityRoutes(deps: {

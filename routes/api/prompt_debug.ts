@@ -1,10 +1,11 @@
 /** The playground: `/api/prompt/v1/prompts/{id}/debug_streaming`, debug context and history. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { DebugService } from "../../domains/prompt/debug.ts";
 import { messageSchema } from "../../domains/prompt/detail.ts";
 import type { Message, VariableVal } from "../../domains/prompt/template/mod.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, routeGroup } from "../_wire/routes.ts";
+import { debugEventOut, debugLogOut } from "./_schemas_prompt.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
 import { sseResponse } from "../_wire/sse.ts";
 import type { RouteApp } from "../_env.ts";
@@ -14,47 +15,48 @@ const base = "/api/prompt/v1/prompts/{prompt_id}";
 const idParam = z.object({ prompt_id: id64 });
 const num = z.union([z.number().int(), z.string().regex(/^\d{1,9}$/).transform(Number)]);
 
-const debugStreaming = createRoute({
-  method: "post",
-  path: `${base}/debug_streaming`,
-  tags,
-  summary: "Run a draft with variables and mock tools (Server-Sent Events)",
-  request: {
-    params: idParam,
-    body: jsonBody(
-      z.object({
-        prompt: z.object({
-          id: z.unknown().optional(),
-          workspace_id: z.unknown().optional(),
-          prompt_key: z.string().optional(),
-          prompt_draft: z.object({ detail: z.unknown(), draft_info: z.unknown().optional() })
-            .optional(),
-        }).passthrough().optional(),
-        messages: z.array(messageSchema).max(500).optional(),
-        variable_vals: z.array(
-          z.object({
-            key: z.string().min(1).max(128),
-            value: z.string().max(1024 * 1024).optional(),
-            placeholder_messages: z.array(messageSchema).max(500).optional(),
-            multi_part_values: z.array(z.object({}).passthrough()).max(100).optional(),
-          }).strict(),
-        ).max(200).optional(),
-        mock_tools: z.array(
-          z.object({
-            name: z.string().max(128).optional(),
-            mock_response: z.string().max(65_536).optional(),
-          }).strict(),
-        ).max(64).optional(),
-        single_step_debug: z.boolean().optional(),
-        debug_trace_key: z.string().max(128).optional(),
-      }).strict(),
-    ),
+const debugStreaming = apiRoute(
+  {
+    method: "post",
+    path: `${base}/debug_streaming`,
+    tags,
+    summary: "Run a draft with variables and mock tools (Server-Sent Events)",
+    request: {
+      params: idParam,
+      body: jsonBody(
+        z.object({
+          prompt: z.object({
+            id: z.unknown().optional(),
+            workspace_id: z.unknown().optional(),
+            prompt_key: z.string().optional(),
+            prompt_draft: z.object({ detail: z.unknown(), draft_info: z.unknown().optional() })
+              .optional(),
+          }).passthrough().optional(),
+          messages: z.array(messageSchema).max(500).optional(),
+          variable_vals: z.array(
+            z.object({
+              key: z.string().min(1).max(128),
+              value: z.string().max(1024 * 1024).optional(),
+              placeholder_messages: z.array(messageSchema).max(500).optional(),
+              multi_part_values: z.array(z.object({}).passthrough()).max(100).optional(),
+            }).strict(),
+          ).max(200).optional(),
+          mock_tools: z.array(
+            z.object({
+              name: z.string().max(128).optional(),
+              mock_response: z.string().max(65_536).optional(),
+            }).strict(),
+          ).max(64).optional(),
+          single_step_debug: z.boolean().optional(),
+          debug_trace_key: z.string().max(128).optional(),
+        }).strict(),
+      ),
+    },
   },
-  responses: {
-    200: { description: "text/event-stream: data: {delta, finish_reason, usage, debug_id}" },
-  },
-});
-const saveContext = createRoute({
+  {},
+  { stream: { name: "DebugStreamingEvent", jsonErrors: true } },
+);
+const saveContext = apiRoute({
   method: "post",
   path: `${base}/debug_context/save`,
   tags,
@@ -69,17 +71,19 @@ const saveContext = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const getContext = createRoute({
+const getContext = apiRoute({
   method: "get",
   path: `${base}/debug_context/get`,
   tags,
   summary: "The caller's saved playground state",
   request: { params: idParam, query: z.object({ workspace_id: id64.optional() }) },
-  responses: envelopeResponse,
+}, {
+  debug_context: z.object({}).passthrough().optional().openapi({
+    description: "as saved; absent when none was",
+  }),
 });
-const listHistory = createRoute({
+const listHistory = apiRoute({
   method: "get",
   path: `${base}/debug_history/list`,
   tags,
@@ -93,12 +97,16 @@ const listHistory = createRoute({
       page_token: z.string().max(32).optional(),
     }),
   },
-  responses: envelopeResponse,
+}, {
+  debug_history: z.array(debugLogOut),
+  has_more: z.boolean(),
+  next_page_token: z.string(),
 });
 
 /** The playground routes. */
 export function promptDebugRoutes(deps: { debug: DebugService }): RouteApp {
   const app = routeGroup();
+  app.openAPIRegistry.register("DebugStreamingEvent", debugEventOut);
   app.openapi(debugStreaming, (c) => {
     const b = c.req.valid("json");
     const events = deps.debug.stream(c.get("caller").userId, c.req.valid("param").prompt_id, {

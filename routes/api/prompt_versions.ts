@@ -1,9 +1,16 @@
 /** `/api/prompt/v1/...`: drafts, commits, labels and label history of prompts (web UI). */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { VersioningService } from "../../domains/prompt/versioning.ts";
 import type { LabelService } from "../../domains/prompt/labels.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, routeGroup } from "../_wire/routes.ts";
+import {
+  commitInfoOut,
+  detailOut,
+  draftInfoOut,
+  labelChangeOut,
+  labelOut,
+} from "./_schemas_prompt.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
 import { commitInfo, draftInfo } from "../_wire/convert_prompt.ts";
 import type { RouteApp } from "../_env.ts";
@@ -14,7 +21,7 @@ const idParam = z.object({ prompt_id: id64 });
 const version = z.string().min(1).max(64);
 const labelKeys = z.array(z.string().min(1).max(64)).max(50);
 
-const saveDraft = createRoute({
+const saveDraft = apiRoute({
   method: "post",
   path: `${base}/drafts/save`,
   tags,
@@ -32,9 +39,8 @@ const saveDraft = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const commit = createRoute({
+}, { draft_info: draftInfoOut });
+const commit = apiRoute({
   method: "post",
   path: `${base}/drafts/commit`,
   tags,
@@ -50,9 +56,8 @@ const commit = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const revert = createRoute({
+const revert = apiRoute({
   method: "post",
   path: `${base}/drafts/revert_from_commit`,
   tags,
@@ -66,9 +71,8 @@ const revert = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const listCommits = createRoute({
+const listCommits = apiRoute({
   method: "post",
   path: `${base}/commits/list`,
   tags,
@@ -85,9 +89,16 @@ const listCommits = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
+}, {
+  prompt_commit_infos: z.array(commitInfoOut),
+  commit_version_label_mapping: z.record(z.string(), z.array(labelOut)),
+  prompt_commit_detail_mapping: z.record(z.string(), detailOut).optional().openapi({
+    description: "with with_commit_detail only",
+  }),
+  has_more: z.boolean(),
+  next_page_token: z.string(),
 });
-const updateLabels = createRoute({
+const updateLabels = apiRoute({
   method: "post",
   path: `${base}/commits/{commit_version}/labels_update`,
   tags,
@@ -103,17 +114,15 @@ const updateLabels = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const labelHistory = createRoute({
+const labelHistory = apiRoute({
   method: "get",
   path: `${base}/labels/history`,
   tags,
   summary: "Every label move of a prompt, newest first",
   request: { params: idParam },
-  responses: envelopeResponse,
-});
-const createLabel = createRoute({
+}, { label_changes: z.array(labelChangeOut) });
+const createLabel = apiRoute({
   method: "post",
   path: "/api/prompt/v1/labels",
   tags,
@@ -122,13 +131,15 @@ const createLabel = createRoute({
     body: jsonBody(
       z.object({
         workspace_id: id64,
-        label: z.object({ key: z.string().min(1).max(64) }).strict(),
+        label: z.object({
+          // Documented as the domain checks it (its message names the rule).
+          key: z.string().min(1).max(64).openapi({ pattern: "^[a-z][a-z0-9_]{0,63}$" }),
+        }).strict(),
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const listLabels = createRoute({
+const listLabels = apiRoute({
   method: "post",
   path: "/api/prompt/v1/labels/list",
   tags,
@@ -145,7 +156,13 @@ const listLabels = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
+}, {
+  labels: z.array(labelOut),
+  prompt_version_mapping: z.record(z.string(), z.string()).optional().openapi({
+    description: "label key -> version, with with_prompt_version_mapping and prompt_id",
+  }),
+  has_more: z.boolean(),
+  next_page_token: z.string(),
 });
 
 /** The versioning and label routes. */

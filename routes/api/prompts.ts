@@ -1,8 +1,9 @@
 /** `/api/prompt/v1/prompts`: create, list, get, update, delete and clone prompts (web UI). */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { PromptService } from "../../domains/prompt/prompts.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
+import { promptOut } from "./_schemas_prompt.ts";
 import { id64, jsonBody, pageNumber, pageSize } from "../_wire/schemas.ts";
 import { promptView } from "../_wire/convert_prompt.ts";
 import type { RouteApp } from "../_env.ts";
@@ -10,9 +11,11 @@ import type { RouteApp } from "../_env.ts";
 const tags = ["prompt"];
 const base = "/api/prompt/v1/prompts";
 const idParam = z.object({ prompt_id: id64 });
+// Documented as the domain checks it (its message names the rule).
+const promptKey = z.string().min(1).max(128).openapi({ pattern: "^[A-Za-z0-9_.\\-]{1,128}$" });
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: base,
   tags,
@@ -22,7 +25,7 @@ const create = createRoute({
       z.object({
         workspace_id: id64,
         prompt_name: z.string().min(1).max(128),
-        prompt_key: z.string().min(1).max(128),
+        prompt_key: promptKey,
         prompt_description: z.string().max(1024).optional(),
         prompt_type: z.enum(["normal", "snippet"]).optional(),
         security_level: z.enum(["L1", "L2", "L3", "L4"]).optional(),
@@ -30,9 +33,8 @@ const create = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const list = createRoute({
+}, { prompt_id: int64 });
+const list = apiRoute({
   method: "post",
   path: `${base}/list`,
   tags,
@@ -52,9 +54,8 @@ const list = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const get = createRoute({
+}, { prompts: z.array(promptOut), total: z.number().int() });
+const get = apiRoute({
   method: "get",
   path: `${base}/{prompt_id}`,
   tags,
@@ -70,9 +71,8 @@ const get = createRoute({
       expand_snippet: bool.optional(),
     }).strict(),
   },
-  responses: envelopeResponse,
-});
-const update = createRoute({
+}, { prompt: promptOut });
+const update = apiRoute({
   method: "put",
   path: `${base}/{prompt_id}`,
   tags,
@@ -89,17 +89,15 @@ const update = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const remove = createRoute({
+const remove = apiRoute({
   method: "delete",
   path: `${base}/{prompt_id}`,
   tags,
   summary: "Delete a prompt (soft; its key becomes free)",
   request: { params: idParam },
-  responses: envelopeResponse,
 });
-const clone = createRoute({
+const clone = apiRoute({
   method: "post",
   path: `${base}/{prompt_id}/clone`,
   tags,
@@ -111,13 +109,12 @@ const clone = createRoute({
         prompt_id: z.unknown().optional(),
         commit_version: z.string().min(1).max(64),
         cloned_prompt_name: z.string().min(1).max(128),
-        cloned_prompt_key: z.string().min(1).max(128),
+        cloned_prompt_key: promptKey,
         cloned_prompt_description: z.string().max(1024).optional(),
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
+}, { cloned_prompt_id: int64 });
 
 /** The prompt routes. */
 export function promptRoutes(prompts: PromptService): RouteApp {

@@ -1,15 +1,16 @@
 /** `/api/foundation/v1/spaces/*`: the caller's workspaces. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { WorkspaceService } from "../../domains/foundation/workspaces.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, routeGroup } from "../_wire/routes.ts";
+import { spaceOut } from "./_schemas_foundation.ts";
 import { space } from "../_wire/convert.ts";
 import { id64, jsonBody, pageNumber, pageSize } from "../_wire/schemas.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["foundation: workspaces"];
 
-const list = createRoute({
+const list = apiRoute({
   method: "post",
   path: "/api/foundation/v1/spaces/list",
   tags,
@@ -23,16 +24,14 @@ const list = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const get = createRoute({
+}, { spaces: z.array(spaceOut), total: z.number().int() });
+const get = apiRoute({
   method: "get",
   path: "/api/foundation/v1/spaces/{space_id}",
   tags,
   summary: "One workspace (members only)",
   request: { params: z.object({ space_id: id64 }) },
-  responses: envelopeResponse,
-});
+}, { space: spaceOut });
 
 /** The workspace routes. */
 export function spaceRoutes(workspaces: WorkspaceService): RouteApp {

@@ -1,9 +1,10 @@
 /** `/api/auth/v1/personal_access_tokens`: the caller's personal access tokens. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { DURATION_DAYS, type TokenService } from "../../domains/foundation/tokens.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, routeGroup } from "../_wire/routes.ts";
 import { accessToken } from "../_wire/convert.ts";
+import { accessTokenOut } from "./_schemas_foundation.ts";
 import { i64, id64, jsonBody, pageNumber, pageSize } from "../_wire/schemas.ts";
 import type { RouteApp } from "../_env.ts";
 
@@ -11,7 +12,7 @@ const tags = ["auth: personal access tokens"];
 const base = "/api/auth/v1/personal_access_tokens";
 const idParam = z.object({ id: id64 });
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: base,
   tags,
@@ -25,9 +26,11 @@ const create = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
+}, {
+  personal_access_token: accessTokenOut,
+  token: z.string().openapi({ description: "the token value, shown once" }),
 });
-const list = createRoute({
+const list = apiRoute({
   method: "post",
   path: `${base}/list`,
   tags,
@@ -37,17 +40,15 @@ const list = createRoute({
       z.object({ page_size: pageSize.optional(), page_number: pageNumber.optional() }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
-const get = createRoute({
+}, { personal_access_tokens: z.array(accessTokenOut) });
+const get = apiRoute({
   method: "get",
   path: `${base}/{id}`,
   tags,
   summary: "One token (metadata only)",
   request: { params: idParam },
-  responses: envelopeResponse,
-});
-const update = createRoute({
+}, { personal_access_token: accessTokenOut });
+const update = apiRoute({
   method: "put",
   path: `${base}/{id}`,
   tags,
@@ -58,15 +59,13 @@ const update = createRoute({
       z.object({ id: z.unknown().optional(), name: z.string().min(1).max(128) }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const remove = createRoute({
+const remove = apiRoute({
   method: "delete",
   path: `${base}/{id}`,
   tags,
   summary: "Revoke a token (it stops working at once)",
   request: { params: idParam },
-  responses: envelopeResponse,
 });
 
 /** The token routes. */

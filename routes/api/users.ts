@@ -1,11 +1,12 @@
 /** `/api/foundation/v1/users/*`: register, login, logout, password reset, session, profile. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { getConnInfo } from "hono/deno";
 import type { Context } from "hono";
 import type { AccountService } from "../../domains/foundation/accounts.ts";
 import { clearSessionCookie, setSessionCookie } from "../_auth.ts";
 import { apiOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
+import { userInfoOut } from "./_schemas_foundation.ts";
 import { jsonBody } from "../_wire/schemas.ts";
 import { userInfo } from "../_wire/convert.ts";
 import type { RouteApp } from "../_env.ts";
@@ -20,30 +21,45 @@ const credentials = z.object({
 /** Paths reachable without a session. */
 export const PUBLIC_USER_PATHS = [`${base}/register`, `${base}/login_by_password`];
 
-const register = createRoute({
-  method: "post",
-  path: `${base}/register`,
-  tags,
-  summary: "Create an account, its personal workspace and a session (session_key cookie)",
-  request: { body: jsonBody(credentials) },
-  responses: envelopeResponse,
-});
-const login = createRoute({
-  method: "post",
-  path: `${base}/login_by_password`,
-  tags,
-  summary: "Log in; sets the session_key cookie",
-  request: { body: jsonBody(credentials) },
-  responses: envelopeResponse,
-});
-const logout = createRoute({
+const signedInFields = {
+  user_info: userInfoOut,
+  expire_time: int64.openapi({ description: "when the session expires, epoch seconds" }),
+};
+
+const register = apiRoute(
+  {
+    method: "post",
+    path: `${base}/register`,
+    tags,
+    summary: "Create an account, its personal workspace and a session (session_key cookie)",
+    request: {
+      body: jsonBody(credentials.extend({
+        // The domain checks the length (its message names the rule).
+        password: credentials.shape.password.openapi({ minLength: 8 }),
+      })),
+    },
+  },
+  signedInFields,
+  { public: true, statuses: [429] },
+);
+const login = apiRoute(
+  {
+    method: "post",
+    path: `${base}/login_by_password`,
+    tags,
+    summary: "Log in; sets the session_key cookie",
+    request: { body: jsonBody(credentials) },
+  },
+  signedInFields,
+  { public: true, statuses: [429] },
+);
+const logout = apiRoute({
   method: "post",
   path: `${base}/logout`,
   tags,
   summary: "End this session, server-side",
-  responses: envelopeResponse,
 });
-const resetPassword = createRoute({
+const resetPassword = apiRoute({
   method: "post",
   path: `${base}/reset_password`,
   tags,
@@ -57,16 +73,14 @@ const resetPassword = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
 });
-const session = createRoute({
+const session = apiRoute({
   method: "get",
   path: `${base}/session`,
   tags,
   summary: "The signed-in user",
-  responses: envelopeResponse,
-});
-const updateProfile = createRoute({
+}, { user_info: userInfoOut });
+const updateProfile = apiRoute({
   method: "put",
   path: `${base}/{user_id}/update_profile`,
   tags,
@@ -83,8 +97,7 @@ const updateProfile = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
+}, { user_info: userInfoOut });
 
 /** The user routes. */
 export function userRoutes(

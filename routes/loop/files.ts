@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { invalidParam } from "../../domains/errors.ts";
 import type { FileService } from "../../domains/foundation/files.ts";
 import { loopOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { int64, loopRoute, routeGroup } from "../_wire/routes.ts";
 import type { RouteApp } from "../_env.ts";
 import { receiveUpload } from "./_upload_form.ts";
 
@@ -27,20 +27,24 @@ export function loopFileRoutes(files: FileService): RouteApp {
   const app = routeGroup();
   // Registered for the document only: a zod-openapi validator would buffer the whole form,
   // and this route must stream it.
-  app.openAPIRegistry.registerPath({
-    method: "post",
-    path: UPLOAD_PATH,
-    tags: ["foundation: files"],
-    summary: `Upload one file (streamed; at most ${files.maxUploadBytes} bytes)`,
-    description: "Answers `{code, msg, data: {bytes, file_name}}`; over the limit: HTTP 413 " +
-      "with code 602001001.",
-    security: [{ personalAccessToken: [] }],
-    request: {
-      query: z.object({ workspace_id: z.string().optional() }),
-      body: { content: { "multipart/form-data": { schema: formSchema } }, required: true },
+  app.openAPIRegistry.registerPath(loopRoute(
+    {
+      method: "post",
+      path: UPLOAD_PATH,
+      tags: ["foundation: files"],
+      summary: `Upload one file (streamed; at most ${files.maxUploadBytes} bytes)`,
+      description: "Answers `{code, msg, data: {bytes, file_name}}`; over the limit: HTTP 413 " +
+        "with code 602001001.",
+      request: {
+        query: z.object({ workspace_id: z.string().optional() }),
+        body: { content: { "multipart/form-data": { schema: formSchema } }, required: true },
+      },
     },
-    responses: envelopeResponse,
-  });
+    z.object({
+      bytes: int64.openapi({ description: "bytes stored" }),
+      file_name: z.string().openapi({ description: "the storage key, relative to the workspace" }),
+    }).strict(),
+  ));
   app.post(UPLOAD_PATH, async (c) => {
     const contentType = c.req.header("content-type") ?? "";
     if (!/^multipart\/form-data\s*;/i.test(contentType)) {

@@ -1,5 +1,5 @@
 /** SDK prompt execution: `POST /v1/loop/prompts/execute` and `/execute_streaming` (SSE). */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { PromptHubService } from "../../domains/prompt/hub.ts";
 import type { PromptRuntime, RunSpec } from "../../domains/prompt/execute.ts";
 import type { Context } from "hono";
@@ -10,7 +10,8 @@ import {
 } from "../../domains/prompt/detail.ts";
 import type { Message, VariableVal } from "../../domains/prompt/template/mod.ts";
 import { loopOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { loopRoute, routeGroup } from "../_wire/routes.ts";
+import { executeDataOut, executeEventOut } from "./_schemas_prompt.ts";
 import { id64, jsonBody, validationHook } from "../_wire/schemas.ts";
 import {
   openapiMessage,
@@ -55,22 +56,28 @@ const executeBody = z.object({
 });
 type ExecuteBody = z.infer<typeof executeBody>;
 
-const execute = createRoute({
-  method: "post",
-  path: "/v1/loop/prompts/execute",
-  tags,
-  summary: "Render a prompt with variables and call its model",
-  request: { body: jsonBody(executeBody) },
-  responses: envelopeResponse,
-});
-const executeStreaming = createRoute({
-  method: "post",
-  path: "/v1/loop/prompts/execute_streaming",
-  tags,
-  summary: "Like execute, answered as Server-Sent Events",
-  request: { body: jsonBody(executeBody) },
-  responses: { 200: { description: "text/event-stream: data: {message, finish_reason, usage?}" } },
-});
+const execute = loopRoute(
+  {
+    method: "post",
+    path: "/v1/loop/prompts/execute",
+    tags,
+    summary: "Render a prompt with variables and call its model",
+    request: { body: jsonBody(executeBody) },
+  },
+  executeDataOut,
+  { statuses: [429] },
+);
+const executeStreaming = loopRoute(
+  {
+    method: "post",
+    path: "/v1/loop/prompts/execute_streaming",
+    tags,
+    summary: "Like execute, answered as Server-Sent Events",
+    request: { body: jsonBody(executeBody) },
+  },
+  undefined,
+  { stream: { name: "ExecuteStreamingEvent" }, anyContentType: true },
+);
 
 /** The SDK execution routes. */
 export function loopExecuteRoutes(
@@ -114,6 +121,7 @@ export function loopExecuteRoutes(
   });
   // Validated in the handler, not by the route: every failure, the body's too, must reach the
   // SDK as the stream's error event (a JSON answer reads as an empty stream to the SDKs).
+  app.openAPIRegistry.register("ExecuteStreamingEvent", executeEventOut);
   app.openAPIRegistry.registerPath(executeStreaming);
   app.post(executeStreaming.path, (c) => {
     const signal = c.req.raw.signal;

@@ -1,13 +1,14 @@
 /** `POST /v1/loop/prompts/list`: a workspace's prompts with their latest versions (SDKs). */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { PromptService } from "../../domains/prompt/prompts.ts";
 import type { Prompt } from "../../domains/prompt/types.ts";
 import { loopOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { loopRoute, routeGroup } from "../_wire/routes.ts";
+import { promptListDataOut } from "./_schemas_prompt.ts";
 import { id64, jsonBody, pageNumber } from "../_wire/schemas.ts";
 import type { RouteApp } from "../_env.ts";
 
-const list = createRoute({
+const list = loopRoute({
   method: "post",
   path: "/v1/loop/prompts/list",
   tags: ["prompt (SDK)"],
@@ -21,8 +22,7 @@ const list = createRoute({
       creator: z.string().max(32).optional(),
     })),
   },
-  responses: envelopeResponse,
-});
+}, promptListDataOut);
 
 /** `domain_openapi` PromptBasic. */
 function promptBasic(p: Prompt) {

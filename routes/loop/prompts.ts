@@ -1,10 +1,11 @@
 /** SDK prompt routes: `POST /v1/loop/prompts/mget`, the hottest SDK call. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { HubPrompt, PromptHubService, PromptQuery } from "../../domains/prompt/hub.ts";
 import { openapiPrompt } from "../_wire/openapi_prompt.ts";
 import { parseWireJsonOrThrow } from "../_wire/body.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { loopRoute, routeGroup } from "../_wire/routes.ts";
+import { mgetDataOut } from "./_schemas_prompt.ts";
 import { id64, jsonBody, validationHook } from "../_wire/schemas.ts";
 import type { AppEnv, RouteApp } from "../_env.ts";
 
@@ -28,14 +29,17 @@ const mgetBody = z.object({
 /** A validated mget request. */
 export type MgetBody = z.infer<typeof mgetBody>;
 
-const mget = createRoute({
-  method: "post",
-  path: PATH,
-  tags,
-  summary: "Prompts by key + version, key + label, or key (latest), in request order",
-  request: { body: jsonBody(mgetBody) },
-  responses: envelopeResponse,
-});
+const mget = loopRoute(
+  {
+    method: "post",
+    path: PATH,
+    tags,
+    summary: "Prompts by key + version, key + label, or key (latest), in request order",
+    request: { body: jsonBody(mgetBody) },
+  },
+  mgetDataOut,
+  { statuses: [429], anyContentType: true },
+);
 
 /**
  * What the mget route remembers between requests. SDKs poll the same few bodies over and

@@ -3,13 +3,14 @@
  * annotations. Ingestion never fails a batch for its content: the official SDKs crash
  * their host on a non-zero code (WIRE.md), so bad spans are repaired or dropped and counted.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { IngestService } from "../../domains/observability/ingest.ts";
 import type { SpanQueryService } from "../../domains/observability/query/spans.ts";
 import type { AnnotationService } from "../../domains/observability/annotations.ts";
 import { invalidParam } from "../../domains/errors.ts";
 import { loopOk } from "../_wire/json.ts";
-import { envelopeResponse, routeGroup } from "../_wire/routes.ts";
+import { loopRoute, routeGroup } from "../_wire/routes.ts";
+import { spanPageFields } from "../_wire/span_schemas.ts";
 import { epochMs, id64, jsonBody } from "../_wire/schemas.ts";
 import { parseFilters, spanListBody, spanListQuery } from "../_wire/filters.ts";
 import { outputSpan } from "../_wire/convert_span.ts";
@@ -17,15 +18,14 @@ import type { RouteApp } from "../_env.ts";
 
 const tags = ["observability (SDK)"];
 
-const ingest = createRoute({
+const ingest = loopRoute({
   method: "post",
   path: "/v1/loop/traces/ingest",
   tags,
   summary: "Ingest spans in the SDK format; answers once they are durable in Kafka",
   request: { body: jsonBody(z.object({ spans: z.array(z.unknown()) }).passthrough()) },
-  responses: envelopeResponse,
 });
-const searchSpans = createRoute({
+const searchSpans = loopRoute({
   method: "post",
   path: "/v1/loop/spans/search",
   tags,
@@ -33,9 +33,8 @@ const searchSpans = createRoute({
   request: {
     body: jsonBody(spanListBody),
   },
-  responses: envelopeResponse,
-});
-const searchTrace = createRoute({
+}, z.object(spanPageFields).strict());
+const searchTrace = loopRoute({
   method: "post",
   path: "/v1/loop/traces/search",
   tags,
@@ -59,8 +58,7 @@ const searchTrace = createRoute({
       }).strict(),
     ),
   },
-  responses: envelopeResponse,
-});
+}, z.object(spanPageFields).strict());
 const annotationBody = z.object({
   workspace_id: id64,
   trace_id: z.string().min(1).max(64),
@@ -71,15 +69,14 @@ const annotationBody = z.object({
     .optional(),
   reasoning: z.string().max(65_536).optional(),
 }).strict();
-const createAnnotation = createRoute({
+const createAnnotation = loopRoute({
   method: "post",
   path: "/v1/loop/annotations",
   tags,
   summary: "Annotate a span (stored once the span exists)",
   request: { body: jsonBody(annotationBody) },
-  responses: envelopeResponse,
 });
-const deleteAnnotation = createRoute({
+const deleteAnnotation = loopRoute({
   method: "delete",
   path: "/v1/loop/annotations",
   tags,
@@ -92,7 +89,6 @@ const deleteAnnotation = createRoute({
       annotation_key: z.string().min(1).max(256),
     }).strict(),
   },
-  responses: envelopeResponse,
 });
 
 /** The SDK observability routes. */
