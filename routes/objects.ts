@@ -5,7 +5,7 @@
  * stream both ways. Answers: 403 for an altered, expired or wrong-method URL or a content
  * type other than the signed one, 404 for a missing object, 413 over the upload limit.
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Codes } from "../domains/errors.ts";
 import { NotFoundError } from "../infra/errors.ts";
@@ -18,6 +18,7 @@ import {
 } from "../infra/storage/fs.ts";
 import type { AppEnv } from "./_env.ts";
 import { wireJson } from "./_wire/json.ts";
+import { documentObjectRoutes } from "./objects_doc.ts";
 
 /** Path prefix of these routes; the app must exempt it from auth and the JSON body limit. */
 export const OBJECTS_PATH_PREFIX = LOCAL_OBJECTS_PATH;
@@ -29,9 +30,10 @@ export const DEFAULT_MAX_PRESIGNED_UPLOAD_BYTES = 5 * 1024 ** 3;
 export function localObjectRoutes(
   storage: FsObjectStorage,
   options: { maxUploadBytes?: number } = {},
-): Hono<AppEnv> {
+): OpenAPIHono<AppEnv> {
   const maxBytes = options.maxUploadBytes ?? DEFAULT_MAX_PRESIGNED_UPLOAD_BYTES;
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
+  documentObjectRoutes(app.openAPIRegistry, OBJECTS_PATH_PREFIX, maxBytes);
 
   // Hono routes HEAD here too; the raw method tells them apart.
   app.get(`${OBJECTS_PATH_PREFIX}/*`, async (c) => {

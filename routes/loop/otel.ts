@@ -7,7 +7,7 @@
  * decoded at once: others wait briefly in a short queue, and beyond it are told to retry
  * (503 with Retry-After, which OTLP exporters honour).
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { IngestService } from "../../domains/observability/ingest.ts";
 import {
   decodeOtlpJson,
@@ -21,6 +21,7 @@ import {
 import { Codes } from "../../domains/errors.ts";
 import { createGate, type Gate, GateFullError } from "../../infra/gate.ts";
 import { wireJson } from "../_wire/json.ts";
+import { documentOtlpRoute } from "./otel_doc.ts";
 import type { AppEnv } from "../_env.ts";
 
 /** Path of the OTLP endpoint. */
@@ -33,8 +34,9 @@ export const OTLP_DECODE_LIMITS = { permits: 2, maxWaiting: 8, maxWaitMs: 5_000 
 export function otelRoutes(
   ingest: IngestService,
   options: { maxDecodedBytes?: number; gate?: Gate } = {},
-): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  documentOtlpRoute(app.openAPIRegistry, OTLP_TRACES_PATH);
   const gate = options.gate ?? createGate(OTLP_DECODE_LIMITS);
   app.post(OTLP_TRACES_PATH, async (c) => {
     const format = otlpFormatOf(c.req.header("content-type") ?? "");
