@@ -6,7 +6,8 @@
 # (prompts/mget with a warm cache vs a bare Hono handler; needs wrk; `mget 10 50 embedded` over
 # the embedded services), ingest-embedded (ingestion with no service configured), startup
 # (embedded mode: `deno task start` to listening), register (p99 of an authenticated route
-# during a burst of registrations, argon2id on the event loop vs in workers). Each prints
+# during a burst of registrations, argon2id on the event loop vs in workers), ui-size (the web
+# console's bundle, first load and lazy chunks, raw and gzipped). Each prints
 # Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,5 +33,6 @@ case "$suite" in
     ;;
   startup) deno run --allow-all tests/bench/startup_bench.ts "$@" ;;
   register) deno run --allow-all tests/bench/register_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register)" >&2; exit 2 ;;
+  ui-size) deno run --allow-all tests/bench/ui_size_bench.ts "$@" ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size)" >&2; exit 2 ;;
 esac
