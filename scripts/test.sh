@@ -20,6 +20,7 @@ lib=$ROOT/scripts/chdb_server/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
 if [ -z "${COZE_LOOP_CHDB_LIB:-}" ] && [ -f "$lib" ]; then export COZE_LOOP_CHDB_LIB=$lib; fi
 
 bash "$ROOT/scripts/sdk_setup.sh" || echo "[test] scripts/sdk_setup.sh failed: the SDK tests (tests/sdk) will fail"
+bash "$ROOT/scripts/fuzz_setup.sh" || echo "[test] scripts/fuzz_setup.sh failed: the API fuzzer (tests/fuzz) will fail"
 bash "$ROOT/scripts/browser_setup.sh" || echo "[test] scripts/browser_setup.sh failed: the browser tests (tests/browser) will be ignored"
 out=$(mktemp)
 trap 'rm -f "$out"; services_cleanup' EXIT
@@ -58,7 +59,7 @@ if [ $# -gt 0 ]; then
 else
   phase "all tests, real services" tests/
   export COZE_LOOP_TEST_MODE=embedded
-  phase "end-to-end, SDK and browser tests, embedded mode" tests/e2e/ tests/sdk/ tests/browser/
+  phase "end-to-end, SDK, browser and fuzz tests, embedded mode" tests/e2e/ tests/sdk/ tests/browser/ tests/fuzz/
   unset COZE_LOOP_TEST_MODE
 fi
 echo
