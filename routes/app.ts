@@ -1,5 +1,5 @@
 /** The Hono application: middleware, authentication per API family, then every route group. */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -18,6 +18,7 @@ import { errorResponse, requestContext } from "./_middleware.ts";
 import { sessionAuth, tokenAuth } from "./_auth.ts";
 import { wireJson } from "./_wire/json.ts";
 import { validationHook } from "./_wire/schemas.ts";
+import { errorResponses } from "./_wire/routes.ts";
 import { useWireJson } from "./_wire/body.ts";
 import { healthRoutes } from "./health.ts";
 import { localObjectRoutes, OBJECTS_PATH_PREFIX } from "./objects.ts";
@@ -156,10 +157,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     type: "apiKey",
     in: "cookie",
     name: "session_key",
+    description: "The web session, set by register and login_by_password",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "personalAccessToken", {
     type: "http",
     scheme: "bearer",
+    description: "A personal access token, or an OAuth app's access token",
   });
   app.doc("/openapi.json", {
     openapi: "3.0.3",
@@ -168,6 +171,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       version: "0.1.0",
       description: "Coze Loop's wire protocol: /api (web UI, session_key cookie) and " +
         "/v1/loop (SDKs, Bearer personal access token). int64 values are JSON strings.",
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/docs",
+    tags: ["system"],
+    summary: "This description as an interactive page (Swagger UI)",
+    security: [],
+    responses: {
+      200: { description: "HTML", content: { "text/html": { schema: z.string() } } },
+      ...errorResponses([500]),
     },
   });
   app.get("/docs", swaggerUI({ url: "/openapi.json" }));
