@@ -12,7 +12,7 @@ import { invalidParam } from "../errors.ts";
 import type { PromptTables } from "./_tables.ts";
 import { parseDetail } from "./detail.ts";
 import { checkStoredDepth } from "../json_depth.ts";
-import type { PromptRuntime } from "./execute.ts";
+import { hex, type PromptRuntime } from "./execute.ts";
 import type { PromptService } from "./prompts.ts";
 import { createPromptRepo } from "./repo.ts";
 import type { Message, VariableVal } from "./template/mod.ts";
@@ -27,6 +27,8 @@ export interface DebugEvent {
   usage?: ChatChunk["usage"];
   debug_id: bigint;
   debug_step: number;
+  /** The run's trace id: every step's span is a root span of this one trace. */
+  debug_trace_key: string;
 }
 
 /** A debug history entry. */
@@ -85,6 +87,7 @@ export function createDebugService(deps: {
         (req.mockTools ?? []).filter((m) => m.name).map((m) => [m.name!, m.mock_response ?? ""]),
       );
       const debugId = await deps.ids.genId();
+      const traceId = hex(16);
       const started = new Date();
       const messages: Message[] = [...(req.messages ?? [])];
       const usage = { input: 0, output: 0 };
@@ -105,6 +108,7 @@ export function createDebugService(deps: {
               modelConfig: detail.model_config,
               variableVals: req.variableVals,
               messages,
+              traceId,
             }, signal)
           ) {
             content += chunk.message.content ?? "";
@@ -127,6 +131,7 @@ export function createDebugService(deps: {
               usage: chunk.usage,
               debug_id: debugId,
               debug_step: step,
+              debug_trace_key: traceId,
             };
           }
           const mocked = [...calls.values()].filter((c) => mocks.has(c.function_call.name));

@@ -39,6 +39,8 @@ export interface RunSpec {
   messages?: Message[];
   /** The caller's span (W3C trace context): the run's span joins that trace as its child. */
   parent?: { traceId: string; spanId: string };
+  /** Without a parent: the trace the run's span starts (as a root) instead of a new one. */
+  traceId?: string;
 }
 
 /** The prompt runtime. */
@@ -99,7 +101,7 @@ export function createPromptRuntime(deps: {
     const span = {
       started_at_micros: o.startedUs,
       duration_micros: now - o.startedUs,
-      trace_id: spec.parent?.traceId ?? hex(16),
+      trace_id: spec.parent?.traceId ?? spec.traceId ?? hex(16),
       span_id: hex(8),
       parent_id: spec.parent?.spanId ?? "0",
       workspace_id: spec.workspaceId.toString(),
@@ -229,7 +231,8 @@ function toChat(m: Message): ChatMessage {
   };
 }
 
-function hex(bytes: number): string {
+/** `bytes` random bytes as lowercase hex (a trace id is 16, a span id 8). */
+export function hex(bytes: number): string {
   return Array.from(
     crypto.getRandomValues(new Uint8Array(bytes)),
     (b) => b.toString(16).padStart(2, "0"),

@@ -76,6 +76,9 @@ export const debugEventOut = z.object({
   usage: usageOut.optional(),
   debug_id: int64,
   debug_step: z.number().int(),
+  debug_trace_key: z.string().openapi({
+    description: "the run's trace id (32 hex digits): each step's span is in this trace",
+  }),
 }).strict().openapi("DebugStreamingEvent");
 
 /** A playground run of the history. */

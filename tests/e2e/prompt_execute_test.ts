@@ -213,6 +213,19 @@ Deno.test({
         const multi = await run(false);
         assert.ok(multi.some((e) => e.data.debug_step === 2), "the mock answer was fed back");
         assert.equal(typeof multi[0].data.debug_id, "string");
+        const traceId = multi[0].data.debug_trace_key;
+        assert.match(traceId, /^[0-9a-f]{32}$/, "the run names its trace");
+        assert.ok(multi.every((e) => e.data.debug_trace_key === traceId), "one trace per run");
+        await eventually(async () => {
+          const r = await post(server, "/v1/loop/traces/search", {
+            workspace_id: a.spaceId,
+            trace_id: traceId,
+            start_time: String(Date.now() - 600_000),
+            end_time: String(Date.now() + 60_000),
+            limit: 10,
+          }, { token });
+          return r.body.data?.spans?.length >= 2 ? true : null;
+        }, { what: "the playground run's spans in its trace", timeoutMs: 30_000 });
         type Sent = { messages?: { role: string; content?: string }[] };
         const fedBack = (llm.requests as Sent[]).some((r) =>
           r.messages?.some((m) => m.role === "tool" && m.content === '{"temp":21}')
