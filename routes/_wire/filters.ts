@@ -5,10 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ListSpansQuery } from "../../domains/observability/query/spans.ts";
 import { epochMs, id64 } from "./schemas.ts";
-import {
-  type FilterFields,
-  MAX_FILTER_DEPTH,
-} from "../../domains/observability/query/filters.ts";
+import { type FilterFields, MAX_FILTER_DEPTH } from "../../domains/observability/query/filters.ts";
 import { invalidParam } from "../../domains/errors.ts";
 
 const filterField: z.ZodType<unknown> = z.object({
