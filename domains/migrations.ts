@@ -5,9 +5,11 @@
 import type { Migration } from "../infra/db/mod.ts";
 import { FOUNDATION_MIGRATIONS } from "./foundation/migrations.ts";
 import { PROMPT_MIGRATIONS } from "./prompt/migrations.ts";
+import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
 
 /** Migrations of all domains. */
 export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
   ...FOUNDATION_MIGRATIONS,
   ...PROMPT_MIGRATIONS,
+  ...TAG_MIGRATIONS,
 };

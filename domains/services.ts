@@ -31,6 +31,7 @@ import { withReservoir } from "../infra/redis/limiter.ts";
 import { createLlmRuntime } from "./llm/runtime/mod.ts";
 import { createPromptRuntime, type PromptRuntime } from "./prompt/execute.ts";
 import { createDebugService, type DebugService } from "./prompt/debug.ts";
+import { createTagService, type TagService } from "./data/tags.ts";
 
 /** Every domain service. */
 export interface Services {
@@ -52,6 +53,7 @@ export interface Services {
   hub: PromptHubService;
   runner: PromptRuntime;
   debug: DebugService;
+  tags: TagService;
 }
 
 /** Builds the services. */
@@ -89,6 +91,7 @@ export function createServices(
   return {
     runner,
     debug: createDebugService({ db, ids, prompts, runner }),
+    tags: createTagService({ db, ids, authz }),
     prompts,
     labels,
     versioning: createVersioningService({
