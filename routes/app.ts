@@ -41,6 +41,7 @@ import { type Fetch, mgetFastLane } from "./loop/prompts_fast.ts";
 import { loopExecuteRoutes } from "./loop/prompt_execute.ts";
 import { loopPromptListRoutes } from "./loop/prompt_list.ts";
 import { promptDebugRoutes } from "./api/prompt_debug.ts";
+import { dataTagRoutes } from "./api/data_tags.ts";
 import { consoleRoutes } from "./console.ts";
 import type { DebugService } from "../domains/prompt/debug.ts";
 import type { PromptRuntime } from "../domains/prompt/execute.ts";
@@ -52,6 +53,7 @@ import type { Authz } from "../domains/foundation/authz.ts";
 import type { IngestService } from "../domains/observability/ingest.ts";
 import type { SpanQueryService } from "../domains/observability/query/spans.ts";
 import type { AnnotationService } from "../domains/observability/annotations.ts";
+import type { TagService } from "../domains/data/tags.ts";
 
 /** Largest JSON request body (WIRE.md): 20 MB. */
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -77,6 +79,7 @@ export interface AppDeps {
   hub: PromptHubService;
   runner: PromptRuntime;
   debug: DebugService;
+  tags: TagService;
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
   streamedPaths?: string[];
@@ -152,6 +155,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", loopExecuteRoutes(deps));
   app.route("/", loopPromptListRoutes(deps));
   app.route("/", promptDebugRoutes(deps));
+  app.route("/", dataTagRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",
