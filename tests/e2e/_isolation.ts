@@ -11,7 +11,7 @@ import { createToken, post, registerUser, type TestUser } from "./_client.ts";
 export interface ScopedCall {
   /** Path, e.g. "/api/llm/v1/models/list". */
   path: string;
-  method?: "POST" | "PUT" | "DELETE" | "GET";
+  method?: "POST" | "PUT" | "PATCH" | "DELETE" | "GET";
   /** Body for a call on `spaceId` (use the id as a string, as SDKs do). */
   body: (spaceId: string) => unknown;
   /** `cookie` for /api routes, `token` for /v1/loop routes. */
