@@ -1,6 +1,6 @@
 /**
  * The error catalogue: 9-digit codes grouped by domain, like Coze Loop's (602... foundation,
- * 601... llm). Domains throw AppError; the routes' error handler turns it into the wire
+ * 601... llm and data). Domains throw AppError; the routes' error handler turns it into the wire
  * envelope. Business errors answer HTTP 200 unless a status is given (auth: 401, limits: 429).
  */
 
@@ -40,6 +40,15 @@ export const Codes = {
   promptVersionExists: 600501009,
   promptLabelExists: 600501010,
   promptHubQpsLimit: 600502001,
+  dataNotFound: 601103001,
+  datasetNotEditable: 601104006,
+  datasetSchemaInvalid: 601104500,
+  datasetCapacityFull: 601104501,
+  datasetSchemaIncompatible: 601104502,
+  datasetConcurrentChange: 601104503,
+  datasetNameExists: 601104504,
+  datasetItemsInvalid: 601104506,
+  datasetItemTooLarge: 601104507,
 } as const;
 
 /** A failure a caller can act on: a code, a message for humans, and an HTTP status. */

@@ -5,11 +5,13 @@
 import type { Migration } from "../infra/db/mod.ts";
 import { FOUNDATION_MIGRATIONS } from "./foundation/migrations.ts";
 import { PROMPT_MIGRATIONS } from "./prompt/migrations.ts";
+import { DATA_MIGRATIONS } from "./data/migrations.ts";
 import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
 
 /** Migrations of all domains. */
 export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
   ...FOUNDATION_MIGRATIONS,
   ...PROMPT_MIGRATIONS,
+  ...DATA_MIGRATIONS,
   ...TAG_MIGRATIONS,
 };

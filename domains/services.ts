@@ -31,6 +31,7 @@ import { withReservoir } from "../infra/redis/limiter.ts";
 import { createLlmRuntime } from "./llm/runtime/mod.ts";
 import { createPromptRuntime, type PromptRuntime } from "./prompt/execute.ts";
 import { createDebugService, type DebugService } from "./prompt/debug.ts";
+import { createDataServices, type DataServices } from "./data/mod.ts";
 import { createTagService, type TagService } from "./data/tags.ts";
 
 /** Every domain service. */
@@ -53,6 +54,8 @@ export interface Services {
   hub: PromptHubService;
   runner: PromptRuntime;
   debug: DebugService;
+  /** Datasets, their items and versions. */
+  data: DataServices;
   tags: TagService;
 }
 
@@ -91,6 +94,7 @@ export function createServices(
   return {
     runner,
     debug: createDebugService({ db, ids, prompts, runner }),
+    data: createDataServices({ db, ids, authz, storage: infra.storage, logger: options.logger }),
     tags: createTagService({ db, ids, authz }),
     prompts,
     labels,

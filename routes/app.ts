@@ -42,6 +42,9 @@ import { loopExecuteRoutes } from "./loop/prompt_execute.ts";
 import { loopPromptListRoutes } from "./loop/prompt_list.ts";
 import { promptDebugRoutes } from "./api/prompt_debug.ts";
 import { dataTagRoutes } from "./api/data_tags.ts";
+import { dataDatasetRoutes } from "./api/data_datasets.ts";
+import { dataItemRoutes } from "./api/data_items.ts";
+import { dataVersionRoutes } from "./api/data_versions.ts";
 import { consoleRoutes } from "./console.ts";
 import type { DebugService } from "../domains/prompt/debug.ts";
 import type { PromptRuntime } from "../domains/prompt/execute.ts";
@@ -53,6 +56,7 @@ import type { Authz } from "../domains/foundation/authz.ts";
 import type { IngestService } from "../domains/observability/ingest.ts";
 import type { SpanQueryService } from "../domains/observability/query/spans.ts";
 import type { AnnotationService } from "../domains/observability/annotations.ts";
+import type { DataServices } from "../domains/data/mod.ts";
 import type { TagService } from "../domains/data/tags.ts";
 
 /** Largest JSON request body (WIRE.md): 20 MB. */
@@ -79,6 +83,8 @@ export interface AppDeps {
   hub: PromptHubService;
   runner: PromptRuntime;
   debug: DebugService;
+  /** Datasets, their items and versions. */
+  data: DataServices;
   tags: TagService;
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
@@ -155,6 +161,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", loopExecuteRoutes(deps));
   app.route("/", loopPromptListRoutes(deps));
   app.route("/", promptDebugRoutes(deps));
+  app.route("/", dataDatasetRoutes(deps.data));
+  app.route("/", dataItemRoutes(deps.data));
+  app.route("/", dataVersionRoutes(deps.data));
   app.route("/", dataTagRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
