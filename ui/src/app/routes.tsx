@@ -15,6 +15,9 @@ const AccountPage = lazy(() => import("../pages/account_page.tsx"));
 const TokensPage = lazy(() => import("../pages/tokens_page.tsx"));
 const OAuthAppsPage = lazy(() => import("../pages/oauth_apps_page.tsx"));
 const ComingPage = lazy(() => import("../pages/coming_page.tsx"));
+const PromptsPage = lazy(() => import("../pages/prompts_page.tsx"));
+const PromptPage = lazy(() => import("../pages/prompt_page.tsx"));
+const PlaygroundPage = lazy(() => import("../pages/playground_page.tsx"));
 const NotFoundPage = lazy(() => import("../pages/not_found_page.tsx"));
 const SpaceRedirect = lazy(() => import("../pages/space_redirect.tsx"));
 
@@ -38,35 +41,9 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <Navigate to="pe/prompts" replace /> },
           { path: "pe", element: <Navigate to="prompts" replace /> },
-          // COMING: the prompt pages replace these placeholders.
-          {
-            path: "pe/prompts",
-            element: (
-              <ComingPage
-                title="Prompts"
-                what="Prompt development and versioning."
-              />
-            ),
-          },
-          {
-            path: "pe/prompts/:promptId",
-            element: (
-              <ComingPage
-                title="Prompt"
-                what="One prompt: its draft, versions and labels."
-              />
-            ),
-          },
-          // COMING: the playground page replaces this placeholder.
-          {
-            path: "pe/playground",
-            element: (
-              <ComingPage
-                title="Playground"
-                what="Run a prompt against a model."
-              />
-            ),
-          },
+          { path: "pe/prompts", element: <PromptsPage /> },
+          { path: "pe/prompts/:promptId", element: <PromptPage /> },
+          { path: "pe/playground", element: <PlaygroundPage /> },
           // COMING: the trace pages replace this placeholder (?trace_id=&span_id= open one).
           {
             path: "observation/traces",

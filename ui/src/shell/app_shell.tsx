@@ -182,14 +182,14 @@ function sitePages(spaceId: string | undefined): SitePage[] {
         to: promptsPath(spaceId),
         section: "pe",
         keys: "g p",
-        coming: true,
+        keywords: "versions labels",
       },
       {
         title: "Playground",
         to: playgroundPath(spaceId),
         section: "pe",
         keys: "g l",
-        coming: true,
+        keywords: "run debug model",
       },
       {
         title: "Traces",

@@ -11,10 +11,12 @@ import { MergeView } from "@codemirror/merge";
 export interface DiffViewProps {
   before: string;
   after: string;
+  /** Fold long runs of unchanged lines (a click unfolds them). */
+  collapseUnchanged?: boolean;
 }
 
 /** A read-only side-by-side diff. */
-export default function DiffView({ before, after }: DiffViewProps) {
+export default function DiffView({ before, after, collapseUnchanged }: DiffViewProps) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const extensions = [
@@ -27,8 +29,9 @@ export default function DiffView({ before, after }: DiffViewProps) {
       parent: host.current!,
       a: { doc: before, extensions },
       b: { doc: after, extensions },
+      ...(collapseUnchanged ? { collapseUnchanged: { margin: 3, minSize: 6 } } : {}),
     });
     return () => merge.destroy();
-  }, [before, after]);
+  }, [before, after, collapseUnchanged]);
   return <div ref={host} className="code-editor" />;
 }

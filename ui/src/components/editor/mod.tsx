@@ -3,7 +3,7 @@
  * (its merge view). Use these, not the modules behind them, so the first load stays small.
  */
 import { lazy, Suspense } from "react";
-import type { CodeEditorProps } from "./code_editor.tsx";
+import type { CodeEditorProps, LintProblem } from "./code_editor.tsx";
 import type { DiffViewProps } from "./diff_view.tsx";
 import { Loading } from "../page.tsx";
 
@@ -28,4 +28,4 @@ export function DiffView(props: DiffViewProps) {
   );
 }
 
-export type { CodeEditorProps, DiffViewProps };
+export type { CodeEditorProps, DiffViewProps, LintProblem };
