@@ -3,6 +3,7 @@
  * them, so a comparison is a link. A summary of what changed, line counts, and the two side
  * by side.
  */
+import { useEffect } from "react";
 import { DiffView } from "../components/editor/mod.tsx";
 import { Notice } from "../components/notice.tsx";
 import { EmptyState, Loading } from "../components/page.tsx";
@@ -27,14 +28,20 @@ export function DiffTab({ range, onRange, versions, draft, models }: {
   models: Model[] | undefined;
 }) {
   const data = versions.data;
+  const given = parseDiffRange(range);
+  const commits = data?.commits ?? [];
+  // Without a range: the newest version against the one before (or the draft).
+  const from = given?.from ?? commits[1]?.version ?? commits[0]?.version ?? "";
+  const to = given?.to ?? (commits[1] ? commits[0].version : DRAFT);
+  // The comparison shown is in the URL too, so that it is a link.
+  useEffect(() => {
+    if (!given && from) onRange(formatDiffRange(from, to));
+  }, [given === undefined, from, to]);
   if (!data) return versions.error ? null : <Loading />;
-  const names = [DRAFT, ...data.commits.map((c) => c.version)];
-  if (data.commits.length === 0) {
+  const names = [DRAFT, ...commits.map((c) => c.version)];
+  if (commits.length === 0) {
     return <EmptyState>No version to compare yet: commit the draft first.</EmptyState>;
   }
-  const given = parseDiffRange(range);
-  const from = given?.from ?? data.commits[1]?.version ?? data.commits[0].version;
-  const to = given?.to ?? (data.commits[1] ? data.commits[0].version : DRAFT);
   const detailOf = (v: string) => (v === DRAFT ? draft : data.details[v]);
   const missing = [from, to].filter((v) => !detailOf(v));
   const name = (id: string) => models?.find((m) => m.model_id === id)?.name ?? "";

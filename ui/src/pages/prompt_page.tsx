@@ -5,7 +5,7 @@
  * opens the commit dialog, which shows the draft's diff against its base version.
  */
 import { useCallback, useMemo, useRef, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { Button } from "../components/button.tsx";
 import { ErrorNotice } from "../components/notice.tsx";
 import { Loading, Page } from "../components/page.tsx";
@@ -65,6 +65,7 @@ export default function PromptPage() {
 
 function PromptWorkspace({ spaceId, initial }: { spaceId: string; initial: Prompt }) {
   const promptId = initial.id;
+  const navigate = useNavigate();
   const [url, setUrl] = useUrlState(URL_STATE);
   const [prompt, setPrompt] = useState(initial);
   const start = useMemo(() => editableDetail(initial), [initial]);
@@ -110,6 +111,10 @@ function PromptWorkspace({ spaceId, initial }: { spaceId: string; initial: Promp
   };
 
   const tab = url.tab ?? (url.diff ? "diff" : "editor");
+  const playground = withQuery(
+    playgroundPath(spaceId),
+    new URLSearchParams({ prompt_id: promptId }),
+  );
   const latest = prompt.prompt_basic.latest_version;
   const onLatest = Object.entries(labels.data?.mapping ?? {}).filter(([, v]) => v === latest);
   return (
@@ -133,7 +138,12 @@ function PromptWorkspace({ spaceId, initial }: { spaceId: string; initial: Promp
           <Link
             className="btn btn-secondary"
             data-testid="open-playground"
-            to={withQuery(playgroundPath(spaceId), new URLSearchParams({ prompt_id: promptId }))}
+            to={playground}
+            onClick={(e) => {
+              // The playground runs the saved draft: save the last edits first.
+              e.preventDefault();
+              autosave.flush().catch(() => {}).then(() => navigate(playground));
+            }}
           >
             Playground
           </Link>

@@ -3,7 +3,7 @@
  * pages (`?page=`), each prompt's latest version and labels; create one (`?new=1`), clone a
  * version into a new prompt, delete one.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client.ts";
 import { Button } from "../components/button.tsx";
@@ -35,13 +35,21 @@ export default function PromptsPage() {
   const [search, setSearch] = useState(url.q ?? "");
   const [cloning, setCloning] = useState<ListedPrompt>();
   const [deleting, setDeleting] = useState<ListedPrompt>();
-  // Typing updates the URL once it pauses (replacing the entry: one history step per search).
+  // Typing updates the URL once it pauses (replacing the entry: one history step per search);
+  // a query the URL gets otherwise (back, forward, a link) shows in the field.
+  const written = useRef(url.q ?? "");
   useEffect(() => {
     if (search === (url.q ?? "")) return;
-    const t = setTimeout(() => setUrl({ q: search, page: 1 }, { replace: true }), 300);
+    const t = setTimeout(() => {
+      written.current = search;
+      setUrl({ q: search, page: 1 }, { replace: true });
+    }, 300);
     return () => clearTimeout(t);
   }, [search]);
-  useEffect(() => setSearch(url.q ?? ""), [url.q]);
+  useEffect(() => {
+    if ((url.q ?? "") !== written.current) setSearch(url.q ?? "");
+    written.current = url.q ?? "";
+  }, [url.q]);
 
   const list = useAsync((signal) =>
     api.post("/api/prompt/v1/prompts/list", {
