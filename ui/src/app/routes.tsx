@@ -14,10 +14,10 @@ const LogoutPage = lazy(() => import("../pages/logout_page.tsx"));
 const AccountPage = lazy(() => import("../pages/account_page.tsx"));
 const TokensPage = lazy(() => import("../pages/tokens_page.tsx"));
 const OAuthAppsPage = lazy(() => import("../pages/oauth_apps_page.tsx"));
-const ComingPage = lazy(() => import("../pages/coming_page.tsx"));
 const PromptsPage = lazy(() => import("../pages/prompts_page.tsx"));
 const PromptPage = lazy(() => import("../pages/prompt_page.tsx"));
 const PlaygroundPage = lazy(() => import("../pages/playground_page.tsx"));
+const TracesPage = lazy(() => import("../pages/traces_page.tsx"));
 const NotFoundPage = lazy(() => import("../pages/not_found_page.tsx"));
 const SpaceRedirect = lazy(() => import("../pages/space_redirect.tsx"));
 
@@ -44,16 +44,8 @@ export const routes: RouteObject[] = [
           { path: "pe/prompts", element: <PromptsPage /> },
           { path: "pe/prompts/:promptId", element: <PromptPage /> },
           { path: "pe/playground", element: <PlaygroundPage /> },
-          // COMING: the trace pages replace this placeholder (?trace_id=&span_id= open one).
-          {
-            path: "observation/traces",
-            element: (
-              <ComingPage
-                title="Traces"
-                what="Traces and spans reported by the SDKs."
-              />
-            ),
-          },
+          // The span list; ?trace_id=&span_id= open a trace at a span.
+          { path: "observation/traces", element: <TracesPage /> },
         ],
       },
       {

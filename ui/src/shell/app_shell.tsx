@@ -197,7 +197,6 @@ function sitePages(spaceId: string | undefined): SitePage[] {
         section: "observation",
         keys: "g t",
         keywords: "spans observation",
-        coming: true,
       },
     ]
     : [];
