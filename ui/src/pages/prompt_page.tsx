@@ -12,7 +12,7 @@ import { Loading, Page } from "../components/page.tsx";
 import { useAsync } from "../hooks/use_async.ts";
 import { type SaveStatus, useAutosave } from "../hooks/use_autosave.ts";
 import { useUrlState } from "../hooks/use_url_state.ts";
-import { playgroundPath } from "../lib/paths.ts";
+import { playgroundPath, promptsPath } from "../lib/paths.ts";
 import { textToTools, toolsToText } from "../lib/tools_json.ts";
 import { withQuery } from "../lib/url_state.ts";
 import {
@@ -56,7 +56,7 @@ export default function PromptPage() {
     return (
       <Page title="Prompt">
         <ErrorNotice error={prompt.error} />
-        {!prompt.error && <Loading />}
+        {prompt.error ? <Link to={promptsPath(spaceId)}>All prompts</Link> : <Loading />}
       </Page>
     );
   }
