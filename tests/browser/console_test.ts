@@ -113,6 +113,11 @@ Deno.test({
             (els) => els.length,
           );
           assert.equal(badges, 0, "prompts and playground are pages, not marked as coming");
+          const traces = await page.$$eval(
+            ".nav-link[href$='/observation/traces'] .badge",
+            (els) => els.length,
+          );
+          assert.equal(traces, 0, "traces is a page, not marked as coming");
         },
       );
 
