@@ -7,7 +7,9 @@
 # the embedded services), ingest-embedded (ingestion with no service configured), startup
 # (embedded mode: `deno task start` to listening), register (p99 of an authenticated route
 # during a burst of registrations, argon2id on the event loop vs in workers), ui-size (the web
-# console's bundle, first load and lazy chunks, raw and gzipped). Each prints
+# console's bundle, first load and lazy chunks, raw and gzipped), ui-trace (the console's trace
+# view on a 10,000-span trace in headless Chromium: time to open it, frame times while scrolling
+# it; `ui-trace [runs=3] [px_per_frame=400] [spans=10000]`). Each prints
 # Markdown rows to paste into BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,5 +36,6 @@ case "$suite" in
   startup) deno run --allow-all tests/bench/startup_bench.ts "$@" ;;
   register) deno run --allow-all tests/bench/register_bench.ts "$@" ;;
   ui-size) deno run --allow-all tests/bench/ui_size_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size)" >&2; exit 2 ;;
+  ui-trace) deno run --allow-all tests/bench/ui_trace_bench.ts "$@" ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace)" >&2; exit 2 ;;
 esac
