@@ -93,6 +93,23 @@ export const DATA_MIGRATIONS: Record<string, Migration> = {
       ) ${OPTS}`.execute(db);
     },
   },
+  "0360_dataset_item_scans": {
+    // Reads of a committed version walk items in id or update order, deciding
+    // `add_vn <= v < del_vn` from the index alone (the draft has its own indexes).
+    async up(db) {
+      if (dialectOf(db) === "sqlite") {
+        await sql`create index idx_item_scan on dataset_items
+          (dataset_id, item_id, add_vn, del_vn)`.execute(db);
+        await sql`create index idx_item_scan_updated on dataset_items
+          (dataset_id, updated_at, item_id, add_vn, del_vn)`.execute(db);
+        return;
+      }
+      await sql`alter table dataset_items
+        add key idx_item_scan (dataset_id, item_id, add_vn, del_vn),
+        add key idx_item_scan_updated (dataset_id, updated_at, item_id, add_vn, del_vn)`
+        .execute(db);
+    },
+  },
 };
 
 // deno-lint-ignore no-explicit-any

@@ -3,7 +3,7 @@
  * `add_vn <= v < del_vn`; the draft is version `next_version_num`, so the draft's items are the
  * revisions with `del_vn = LIVE_VN`, and a committed version `v` reads `add_vn <= v < del_vn`.
  */
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import type { Database } from "../../infra/db/mod.ts";
 import type { DataTables, ItemRow } from "./_tables.ts";
 import type { Page } from "./paging.ts";
@@ -20,7 +20,13 @@ export function createItemRepo(db: Database) {
   const scoped = (s: ItemScope): ItemQuery => {
     const sel = q().selectFrom("dataset_items").where("dataset_id", "=", s.datasetId.toString());
     if (s.versionNum === undefined) return sel.where("del_vn", "=", LIVE_VN);
-    return sel.where("add_vn", "<=", s.versionNum).where("del_vn", ">", s.versionNum);
+    // `del_vn + 0`: no range scan on del_vn (the draft's index); a version is read along
+    // idx_item_scan*, whose columns decide the filter without reading rows.
+    return sel.where("add_vn", "<=", s.versionNum).where(
+      sql<number>`del_vn + 0`,
+      ">",
+      s.versionNum,
+    );
   };
   return {
     async insert(rows: ItemRow[]): Promise<void> {
@@ -40,7 +46,8 @@ export function createItemRepo(db: Database) {
     async list(s: ItemScope, page: Page): Promise<ItemRow[]> {
       const dir = page.asc ? "asc" : "desc";
       const col = page.timeColumn === "updated_at" ? "updated_at" : undefined;
-      let sel = scoped(s).selectAll();
+      // Row ids first, along an index (deep offsets skip index entries, not rows), then rows.
+      let sel = scoped(s).select("id");
       if (page.after) {
         const op = page.asc ? ">" : "<";
         const id = page.after.id.toString();
@@ -54,8 +61,13 @@ export function createItemRepo(db: Database) {
           : sel.where("item_id", op, id);
       }
       if (col) sel = sel.orderBy(col, dir);
-      return await sel.orderBy("item_id", dir).limit(page.limit)
+      const ids = await sel.orderBy("item_id", dir).limit(page.limit)
         .offset(page.after ? 0 : page.offset).execute();
+      if (!ids.length) return [];
+      const rows = await q().selectFrom("dataset_items").selectAll()
+        .where("id", "in", ids.map((r) => r.id)).execute();
+      const at = new Map(ids.map((r, i) => [`${r.id}`, i]));
+      return rows.sort((a, b) => at.get(`${a.id}`)! - at.get(`${b.id}`)!);
     },
     async count(s: ItemScope): Promise<number> {
       const r = await scoped(s).select((eb) => eb.fn.countAll<string>().as("n"))
