@@ -36,6 +36,8 @@ case "$suite" in
   startup) deno run --allow-all tests/bench/startup_bench.ts "$@" ;;
   register) deno run --allow-all tests/bench/register_bench.ts "$@" ;;
   ui-size) deno run --allow-all tests/bench/ui_size_bench.ts "$@" ;;
+  # dataset-list: item list p50/p99 on a 30,000-item dataset; `dataset-list [real|embedded] [items] [samples]`
+  dataset-list) deno run --allow-all tests/bench/dataset_list_bench.ts "$@" ;;
   ui-trace) deno run --allow-all tests/bench/ui_trace_bench.ts "$@" ;;
   *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace)" >&2; exit 2 ;;
 esac
