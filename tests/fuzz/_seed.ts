@@ -9,6 +9,7 @@ import type { ServerProcess } from "../_server.ts";
 import { createToken, post, registerUser, type TestUser } from "../e2e/_client.ts";
 import { commitPrompt, P } from "../e2e/_prompts.ts";
 import { sdkSpan } from "../e2e/_traces.ts";
+import { DATA_BINDINGS, seedDatasets } from "./_seed_data.ts";
 
 /** The fuzz user's credentials and the ids the fuzzer may use. */
 export interface FuzzWorld {
@@ -52,6 +53,7 @@ export async function seed(server: ServerProcess, modelId: string): Promise<Fuzz
   const span = sdkSpan({ workspace_id: user.spaceId, span_name: "fuzz", span_type: "model" });
   const ingested = await post(server, "/v1/loop/traces/ingest", { spans: [span] }, { token });
   assert.equal(ingested.body.code, 0, JSON.stringify(ingested.body));
+  const data = await seedDatasets(server, user);
   const now = Date.now();
   const fresh = (prefix: string, n: number) =>
     Array.from({ length: n }, (_, i) => `${prefix}${i}${crypto.randomUUID().slice(0, 6)}`);
@@ -73,6 +75,7 @@ export async function seed(server: ServerProcess, modelId: string): Promise<Fuzz
       pems: [await publicKeyPem()],
       objects: [spare.body.personal_access_token.id, app.body.app.id],
       models: [modelId],
+      ...data,
       traces: [span.trace_id],
       spans: [span.span_id],
       starts: [String(now - 3_600_000)],
@@ -126,6 +129,7 @@ const BINDINGS: [string, string, number][] = [
   ["body.email", "emails", 0.5],
   ["body.keys[*]", "file_keys", 0.7],
   ["body.public_key", "pems", 0.7],
+  ...DATA_BINDINGS,
 ];
 
 /** The schemathesis.toml of a run over `world`: its dictionaries and where they apply. */
@@ -146,6 +150,11 @@ export function fuzzConfig(world: FuzzWorld): string {
     'include-method = "DELETE"',
     'include-path = "/api/prompt/v1/prompts/{prompt_id}"',
     `parameters = { "path.prompt_id" = ${binding("doomed_prompts", 0.8)} }`,
+    "",
+    "[[operations]]",
+    'include-method = "DELETE"',
+    'include-path = "/api/data/v1/datasets/{dataset_id}"',
+    `parameters = { "path.dataset_id" = ${binding("doomed_datasets", 0.8)} }`,
   );
   return lines.join("\n") + "\n";
 }
