@@ -5,6 +5,8 @@
 import { z } from "@hono/zod-openapi";
 import {
   CHANGE_TARGETS,
+  MAX_TAG_DESCRIPTION_CHARS,
+  MAX_TAG_NAME_CHARS,
   OPERATIONS,
   TAG_CONTENT_TYPES,
   TAG_DOMAIN_TYPES,
@@ -18,13 +20,20 @@ import { MAX_TAG_PAGE_SIZE } from "../../domains/data/tags_paging.ts";
 
 const ms = int64.openapi({ description: "epoch ms" });
 
+/** A string of at most `max` characters (code points, as the domain counts them). */
+function chars(max: number) {
+  return z.string().max(max * 2).refine((s) => [...s].length <= max, {
+    message: `longer than ${max} characters`,
+  }).openapi({ maxLength: max });
+}
+
 /** A tag value in a request: with `tag_value_id` an existing one (kept), else a new one. */
 export const tagValueIn: z.ZodType<TagValueWireIn> = z.object({
   tag_value_id: i64.refine((n) => n >= 0n, "expected an id").optional().openapi({
     description: "an existing value's id (0 or absent: a new value)",
   }),
-  tag_value_name: z.string().max(255),
-  description: z.string().max(2000).optional(),
+  tag_value_name: chars(MAX_TAG_NAME_CHARS).openapi({ minLength: 1 }),
+  description: chars(MAX_TAG_DESCRIPTION_CHARS).optional(),
   status: z.enum(["active", "inactive"]).optional().openapi({
     description: "absent: the value's current status (active for a new value)",
   }),
@@ -35,29 +44,35 @@ export const tagValueIn: z.ZodType<TagValueWireIn> = z.object({
 
 const numberSpecIn = z.object({
   min_value: z.number().optional(),
-  min_value_description: z.string().max(2000).optional(),
+  min_value_description: chars(MAX_TAG_DESCRIPTION_CHARS).optional(),
   max_value: z.number().optional(),
-  max_value_description: z.string().max(2000).optional(),
+  max_value_description: chars(MAX_TAG_DESCRIPTION_CHARS).optional(),
 });
 
 /** `tag.TagContentSpec` in a request (kept for continuous numbers only). */
 export const contentSpecIn = z.object({ continuous_number_spec: numberSpecIn.optional() });
 
+/** A tag's name (an option list's may be empty); blank is refused for managed tags. */
+export const tagNameIn = chars(MAX_TAG_NAME_CHARS);
+
 /** The fields create and update share. */
 export const tagFieldsIn = {
-  description: z.string().max(2000).optional(),
+  description: chars(MAX_TAG_DESCRIPTION_CHARS).optional(),
   tag_content_spec: contentSpecIn.optional(),
   tag_values: z.array(tagValueIn).max(1000).optional(),
   tag_domain_types: z.array(z.enum(TAG_DOMAIN_TYPES)).max(10).optional(),
   tag_content_type: z.enum(TAG_CONTENT_TYPES).optional(),
   version: z.string().max(64).optional().openapi({
     description: "x.y.z above the current version; absent: the next patch version",
+    pattern: "^(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})$",
   }),
 };
 
 /** `dataset.OrderBy`. */
 const orderByIn = z.object({
-  field: z.string().max(64).optional().openapi({ description: "updated_at (default), created_at" }),
+  field: z.enum(["", "updated_at", "created_at"]).optional().openapi({
+    description: "updated_at (default) or created_at",
+  }),
   is_asc: z.boolean().optional(),
 });
 
@@ -67,6 +82,7 @@ export const pagingIn = {
   page_size: z.number().int().min(1).max(MAX_TAG_PAGE_SIZE).optional(),
   page_token: z.string().max(32).optional().openapi({
     description: "next_page_token of the previous page (wins over page_number)",
+    pattern: "^[0-9]{0,9}$",
   }),
   order_by: orderByIn.optional(),
 };

@@ -9,7 +9,7 @@ import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
 import { contentSpecIn, tagInfoWire, tagValuesIn } from "../_wire/convert_tag.ts";
-import { pagingIn, tagFieldsIn, tagInfoOut } from "./_schemas_data_tags.ts";
+import { pagingIn, tagFieldsIn, tagInfoOut, tagNameIn } from "./_schemas_data_tags.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["data: tags"];
@@ -29,7 +29,7 @@ const create = apiRoute({
   request: {
     body: jsonBody(z.object({
       workspace_id: id64,
-      tag_key_name: z.string().max(255),
+      tag_key_name: tagNameIn,
       ...tagFieldsIn,
       tag_type: z.enum(TAG_TYPES).optional(),
     })),
@@ -44,7 +44,7 @@ const update = apiRoute({
     params: idParam,
     body: jsonBody(z.object({
       workspace_id: id64,
-      tag_key_name: z.string().max(255),
+      tag_key_name: tagNameIn,
       ...tagFieldsIn,
     })),
   },
@@ -74,11 +74,11 @@ const search = apiRoute({
   request: {
     body: jsonBody(z.object({
       workspace_id: id64,
-      tag_key_name_like: z.string().max(255).optional(),
+      tag_key_name_like: tagNameIn.optional(),
       created_bys: z.array(z.string().max(32)).max(100).optional(),
       domain_types: z.array(z.enum(TAG_DOMAIN_TYPES)).max(10).optional(),
       content_types: z.array(z.enum(TAG_CONTENT_TYPES)).max(10).optional(),
-      tag_key_name: z.string().max(255).optional(),
+      tag_key_name: tagNameIn.optional(),
       ...pagingIn,
     })),
   },
@@ -120,8 +120,8 @@ const archiveOption = apiRoute({
     params: idParam,
     body: jsonBody(z.object({
       workspace_id: id64,
-      name: z.string().max(255),
-      description: z.string().max(2000).optional(),
+      name: tagNameIn,
+      description: tagFieldsIn.description,
     })),
   },
 });
