@@ -1,8 +1,9 @@
 /**
  * What the API fuzzer needs on the server before it starts: a user with a session and a token,
  * a committed prompt that calls a (fake) model, a label, an OAuth app, a second token it may
- * revoke and a span; and the schemathesis configuration that makes generated requests name
- * these real ids some of the time, so that success answers are checked too, not only refusals.
+ * revoke, a span and a tag; and the schemathesis configuration that makes generated requests
+ * name these real ids some of the time, so that success answers are checked too, not only
+ * refusals.
  */
 import assert from "node:assert/strict";
 import type { ServerProcess } from "../_server.ts";
@@ -53,6 +54,12 @@ export async function seed(server: ServerProcess, modelId: string): Promise<Fuzz
   const span = sdkSpan({ workspace_id: user.spaceId, span_name: "fuzz", span_type: "model" });
   const ingested = await post(server, "/v1/loop/traces/ingest", { spans: [span] }, { token });
   assert.equal(ingested.body.code, 0, JSON.stringify(ingested.body));
+  const tag = await post(server, "/api/data/v1/tags", {
+    workspace_id: user.spaceId,
+    tag_key_name: "fuzz_tag",
+    tag_values: [{ tag_value_name: "good" }, { tag_value_name: "bad" }],
+  }, user);
+  assert.equal(tag.body.code, 0, JSON.stringify(tag.body));
   const data = await seedDatasets(server, user);
   const now = Date.now();
   const fresh = (prefix: string, n: number) =>
@@ -76,6 +83,7 @@ export async function seed(server: ServerProcess, modelId: string): Promise<Fuzz
       objects: [spare.body.personal_access_token.id, app.body.app.id],
       models: [modelId],
       ...data,
+      tags: [tag.body.tag_key_id],
       traces: [span.trace_id],
       spans: [span.span_id],
       starts: [String(now - 3_600_000)],
@@ -130,6 +138,8 @@ const BINDINGS: [string, string, number][] = [
   ["body.keys[*]", "file_keys", 0.7],
   ["body.public_key", "pems", 0.7],
   ...DATA_BINDINGS,
+  ["path.tag_key_id", "tags", 0.8],
+  ["body.tag_key_ids[*]", "tags", 0.7],
 ];
 
 /** The schemathesis.toml of a run over `world`: its dictionaries and where they apply. */
