@@ -403,6 +403,2964 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/data/v1/dataset_versions/{version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A version with its dataset (as described by the version's schema) */
+        get: {
+            parameters: {
+                query?: {
+                    with_deleted?: boolean | ("true" | "false");
+                    workspace_id?: string;
+                };
+                header?: never;
+                path: {
+                    version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            dataset: components["schemas"]["Dataset"];
+                            msg: string;
+                            version: components["schemas"]["DatasetVersion"];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/dataset_versions/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Versions by id, with their datasets (missing ones left out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version_ids: string[];
+                        with_deleted?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            versioned_dataset: {
+                                dataset: components["schemas"]["Dataset"];
+                                version: components["schemas"]["DatasetVersion"];
+                            }[];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a dataset (name unique per workspace and category) with its fields */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        biz_category?: string;
+                        category?: number;
+                        description?: string;
+                        features?: {
+                            editSchema?: boolean;
+                            multiModal?: boolean;
+                            repeatedData?: boolean;
+                        };
+                        fields: {
+                            content_type: number;
+                            default_format?: number;
+                            description?: string;
+                            hidden?: boolean;
+                            key?: string;
+                            multi_model_spec?: {
+                                /** @example 100 */
+                                max_file_count?: string;
+                                /** @example 100 */
+                                max_file_size?: string;
+                                max_part_count?: number;
+                                supported_formats?: string[];
+                            };
+                            name: string;
+                            schema_key?: number;
+                            schemaKey?: number;
+                            status?: number;
+                            text_schema?: string;
+                        }[];
+                        name: string;
+                        security_level?: number;
+                        spec?: {
+                            max_field_count?: number;
+                            max_item_count?: number | string;
+                            max_item_size?: number | string;
+                            multi_modal_spec?: {
+                                /** @example 100 */
+                                max_file_count?: string;
+                                /** @example 100 */
+                                max_file_size?: string;
+                                max_part_count?: number;
+                                supported_formats?: string[];
+                            };
+                        };
+                        visibility?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            dataset_id: string;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset with its current schema */
+        get: {
+            parameters: {
+                query?: {
+                    with_deleted?: boolean | ("true" | "false");
+                    workspace_id?: string;
+                };
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            dataset: components["schemas"]["Dataset"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a dataset (soft: its name becomes free, its versions stay readable) */
+        delete: {
+            parameters: {
+                query?: {
+                    workspace_id?: string;
+                };
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename a dataset or change its description */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        name?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One item of the draft */
+        get: {
+            parameters: {
+                query?: {
+                    workspace_id?: string;
+                };
+                header?: never;
+                path: {
+                    dataset_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            item: components["schemas"]["DatasetItem"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        /** Replace an item's values */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        data?: {
+                            attachments?: {
+                                name?: string;
+                                provider?: number;
+                                uri?: string;
+                            }[];
+                            content?: string;
+                            content_type?: number;
+                            format?: number;
+                            key?: string;
+                            name?: string;
+                            parts?: {
+                                attachments?: {
+                                    name?: string;
+                                    provider?: number;
+                                    uri?: string;
+                                }[];
+                                content?: string;
+                                content_type?: number;
+                                format?: number;
+                                key?: string;
+                                name?: string;
+                            }[];
+                        }[];
+                        repeated_data?: {
+                            data?: {
+                                attachments?: {
+                                    name?: string;
+                                    provider?: number;
+                                    uri?: string;
+                                }[];
+                                content?: string;
+                                content_type?: number;
+                                format?: number;
+                                key?: string;
+                                name?: string;
+                                parts?: {
+                                    attachments?: {
+                                        name?: string;
+                                        provider?: number;
+                                        uri?: string;
+                                    }[];
+                                    content?: string;
+                                    content_type?: number;
+                                    format?: number;
+                                    key?: string;
+                                    name?: string;
+                                }[];
+                            }[];
+                            /** @example 7300000000000000001 */
+                            id?: string;
+                        }[];
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete an item from the draft */
+        delete: {
+            parameters: {
+                query?: {
+                    workspace_id?: string;
+                };
+                header?: never;
+                path: {
+                    dataset_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/items/batch_create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add up to 100 items: all or nothing, unless skip_invalid_items / allow_partial_add */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allow_partial_add?: boolean;
+                        items: {
+                            data?: {
+                                attachments?: {
+                                    name?: string;
+                                    provider?: number;
+                                    uri?: string;
+                                }[];
+                                content?: string;
+                                content_type?: number;
+                                format?: number;
+                                key?: string;
+                                name?: string;
+                                parts?: {
+                                    attachments?: {
+                                        name?: string;
+                                        provider?: number;
+                                        uri?: string;
+                                    }[];
+                                    content?: string;
+                                    content_type?: number;
+                                    format?: number;
+                                    key?: string;
+                                    name?: string;
+                                }[];
+                            }[];
+                            item_key?: string;
+                            repeated_data?: {
+                                data?: {
+                                    attachments?: {
+                                        name?: string;
+                                        provider?: number;
+                                        uri?: string;
+                                    }[];
+                                    content?: string;
+                                    content_type?: number;
+                                    format?: number;
+                                    key?: string;
+                                    name?: string;
+                                    parts?: {
+                                        attachments?: {
+                                            name?: string;
+                                            provider?: number;
+                                            uri?: string;
+                                        }[];
+                                        content?: string;
+                                        content_type?: number;
+                                        format?: number;
+                                        key?: string;
+                                        name?: string;
+                                    }[];
+                                }[];
+                                /** @example 7300000000000000001 */
+                                id?: string;
+                            }[];
+                        }[];
+                        skip_invalid_items?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description index in `items` -> item id (an item whose item_key exists: its id) */
+                            added_items: {
+                                [key: string]: string;
+                            };
+                            /** @enum {number} */
+                            code: 0;
+                            errors: components["schemas"]["ItemErrorGroup"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/items/batch_delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete items from the draft (ids not in it are ignored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        item_ids: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/items/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Items of the draft by id (missing ones left out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        item_ids: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            items: components["schemas"]["DatasetItem"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/items/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Empty the draft (versions keep their items) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/items/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Page through the draft's items (order by created_at or updated_at) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        page_token?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            items: components["schemas"]["DatasetItem"][];
+                            msg: string;
+                            next_page_token: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dataset's current fields (deleted ones with with_deleted) */
+        get: {
+            parameters: {
+                query?: {
+                    with_deleted?: boolean | ("true" | "false");
+                    workspace_id?: string;
+                };
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            fields: components["schemas"]["DatasetFieldSchema"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        /** Replace the fields: no key adds one, fields left out become deleted */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        fields: {
+                            content_type: number;
+                            default_format?: number;
+                            description?: string;
+                            hidden?: boolean;
+                            key?: string;
+                            multi_model_spec?: {
+                                /** @example 100 */
+                                max_file_count?: string;
+                                /** @example 100 */
+                                max_file_size?: string;
+                                max_part_count?: number;
+                                supported_formats?: string[];
+                            };
+                            name: string;
+                            schema_key?: number;
+                            schemaKey?: number;
+                            status?: number;
+                            text_schema?: string;
+                        }[];
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Commit the draft as an immutable version (SemVer, above the latest) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        desc?: string;
+                        version: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            id: string;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/versions/{version_id}/items/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A version's items by id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                    version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        item_ids: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            items: components["schemas"]["DatasetItem"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/versions/{version_id}/items/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Page through a version's items, exactly as committed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                    version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        page_token?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            items: components["schemas"]["DatasetItem"][];
+                            msg: string;
+                            next_page_token: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/{dataset_id}/versions/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A dataset's versions, newest first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        page_token?: string;
+                        version_like?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            next_page_token: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                            versions: components["schemas"]["DatasetVersion"][];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Datasets by id (missing ones left out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dataset_ids: string[];
+                        with_deleted?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            datasets: components["schemas"]["Dataset"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/datasets/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search, sort and page the workspace's datasets */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        biz_categorys?: string[];
+                        category?: number;
+                        created_bys?: string[];
+                        dataset_ids?: string[];
+                        name?: string;
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        page_token?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            datasets: components["schemas"]["Dataset"][];
+                            msg: string;
+                            next_page_token: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/tag_spec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Limits of a tag's values: levels, values per level, values in all */
+        get: {
+            parameters: {
+                query: {
+                    workspace_id: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            max_height: number;
+                            max_total: number;
+                            max_width: number;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a tag (version 0.0.1 unless `version` says) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        tag_content_spec?: {
+                            continuous_number_spec?: {
+                                max_value?: number;
+                                max_value_description?: string;
+                                min_value?: number;
+                                min_value_description?: string;
+                            };
+                        };
+                        /** @enum {string} */
+                        tag_content_type?: "categorical" | "boolean" | "continuous_number" | "free_text";
+                        tag_domain_types?: ("data" | "observe" | "evaluation")[];
+                        tag_key_name: string;
+                        /** @enum {string} */
+                        tag_type?: "tag" | "option";
+                        tag_values?: components["schemas"]["TagValueInput"][];
+                        /** @description x.y.z above the current version; absent: the next patch version */
+                        version?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            tag_key_id: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/tags/{tag_key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Write a new version of a tag (absent fields keep their values), with its change log */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tag_key_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        tag_content_spec?: {
+                            continuous_number_spec?: {
+                                max_value?: number;
+                                max_value_description?: string;
+                                min_value?: number;
+                                min_value_description?: string;
+                            };
+                        };
+                        /** @enum {string} */
+                        tag_content_type?: "categorical" | "boolean" | "continuous_number" | "free_text";
+                        tag_domain_types?: ("data" | "observe" | "evaluation")[];
+                        tag_key_name: string;
+                        tag_values?: components["schemas"]["TagValueInput"][];
+                        /** @description x.y.z above the current version; absent: the next patch version */
+                        version?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/data/v1/tags/{tag_key_id}/archive_option_tag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn an option list into a managed tag */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tag_key_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        name: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/tags/{tag_key_id}/detail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A tag's versions with their change logs (all, newest first, unless paged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tag_key_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        order_by?: {
+                            /**
+                             * @description updated_at (default) or created_at
+                             * @enum {string}
+                             */
+                            field?: "" | "updated_at" | "created_at";
+                            is_asc?: boolean;
+                        };
+                        page_number?: number;
+                        page_size?: number;
+                        /** @description next_page_token of the previous page (wins over page_number) */
+                        page_token?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            /** @description empty on the last page */
+                            next_page_token: string;
+                            tags: components["schemas"]["TagInfo"][];
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/tags/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Latest versions of tags, in the order asked (unknown ids left out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tag_key_ids: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            tag_info_list: components["schemas"]["TagInfo"][];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/tags/batch_update_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable or disable tags (a new version each); failures by tag_key_id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tag_key_ids: string[];
+                        /** @enum {string} */
+                        to_status: "active" | "inactive";
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            /** @description tag_key_id -> why its status did not change (empty when all did) */
+                            err_info: {
+                                [key: string]: string;
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data/v1/tags/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search the workspace's tags (latest versions, active and inactive) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        content_types?: ("categorical" | "boolean" | "continuous_number" | "free_text")[];
+                        created_bys?: string[];
+                        domain_types?: ("data" | "observe" | "evaluation")[];
+                        order_by?: {
+                            /**
+                             * @description updated_at (default) or created_at
+                             * @enum {string}
+                             */
+                            field?: "" | "updated_at" | "created_at";
+                            is_asc?: boolean;
+                        };
+                        page_number?: number;
+                        page_size?: number;
+                        /** @description next_page_token of the previous page (wins over page_number) */
+                        page_token?: string;
+                        tag_key_name?: string;
+                        tag_key_name_like?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            /** @description empty on the last page */
+                            next_page_token: string;
+                            tagInfos: components["schemas"]["TagInfo"][];
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/foundation/v1/sign_download_files": {
         parameters: {
             query?: never;
@@ -6190,6 +9148,254 @@ export interface components {
             description: string;
             version: string;
         };
+        Dataset: {
+            biz_category: string;
+            category: number;
+            change_uncommitted: boolean;
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            created_at: string;
+            created_by: string;
+            description: string;
+            features: {
+                editSchema: boolean;
+                multiModal: boolean;
+                repeatedData: boolean;
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_count: string;
+            latest_version: string;
+            name: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            next_version_num: string;
+            schema: components["schemas"]["DatasetSchema"];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            schema_id: string;
+            security_level: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            space_id: string;
+            spec: {
+                max_field_count: number;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                max_item_count: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                max_item_size: string;
+            };
+            status: number;
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            updated_at: string;
+            updated_by: string;
+            visibility: number;
+        };
+        DatasetFieldData: {
+            attachments?: {
+                name: string;
+                provider: number;
+                uri: string;
+                /** @description presigned download URL */
+                url?: string;
+            }[];
+            content?: string;
+            content_type: number;
+            format?: number;
+            key: string;
+            name: string;
+            parts?: {
+                attachments?: {
+                    name: string;
+                    provider: number;
+                    uri: string;
+                    /** @description presigned download URL */
+                    url?: string;
+                }[];
+                content?: string;
+                content_type: number;
+                format?: number;
+                key?: string;
+                name: string;
+            }[];
+        };
+        DatasetFieldSchema: {
+            content_type: number;
+            default_format?: number;
+            description: string;
+            hidden: boolean;
+            key: string;
+            multi_model_spec?: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                max_file_count?: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                max_file_size?: string;
+                max_part_count?: number;
+                supported_formats?: string[];
+            };
+            name: string;
+            schemaKey?: number;
+            /** @description 1 available, 2 deleted */
+            status: number;
+            text_schema?: string;
+        };
+        DatasetItem: {
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            created_at: string;
+            created_by: string;
+            data?: components["schemas"]["DatasetFieldData"][];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            dataset_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_id: string;
+            item_key?: string;
+            repeated_data?: {
+                data: components["schemas"]["DatasetFieldData"][];
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                id: string;
+            }[];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            schema_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            space_id: string;
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            updated_at: string;
+            updated_by: string;
+        };
+        DatasetSchema: {
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            created_at: string;
+            created_by: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            dataset_id: string;
+            fields: components["schemas"]["DatasetFieldSchema"][];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            immutable: boolean;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            space_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            update_version: string;
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            updated_at: string;
+            updated_by: string;
+        };
+        DatasetVersion: {
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            created_at: string;
+            created_by: string;
+            dataset_brief: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            dataset_id: string;
+            description: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_count: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            schema_id: string;
+            snapshot_status: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            space_id: string;
+            version: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            version_num: string;
+        };
         DebugLog: {
             /**
              * @description int64, as a decimal string
@@ -6300,6 +9506,17 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "degraded" | "starting";
+        };
+        ItemErrorGroup: {
+            details: {
+                end_index?: number;
+                index?: number;
+                message?: string;
+                start_index?: number;
+            }[];
+            error_count: number;
+            summary: string;
+            type: number;
         };
         Label: {
             key: string;
@@ -6876,6 +10093,132 @@ export interface components {
              * @example 7300000000000000001
              */
             update_at: string;
+        };
+        TagBaseInfo: {
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            created_at: string;
+            created_by: {
+                user_id: string;
+            };
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            updated_at: string;
+            updated_by: {
+                user_id: string;
+            };
+        };
+        TagChangeLog: {
+            after_value: string;
+            before_value: string;
+            /** @enum {string} */
+            operation: "create" | "update" | "delete";
+            /** @enum {string} */
+            target: "tag" | "tag_name" | "tag_description" | "tag_status" | "tag_type" | "tag_content_type" | "tag_value_name" | "tag_value_status";
+            /** @description the value's name, for value changes */
+            target_value: string;
+        };
+        TagInfo: {
+            appID: number;
+            base_info: components["schemas"]["TagBaseInfo"];
+            /** @description changes from the version before */
+            change_logs: components["schemas"]["TagChangeLog"][];
+            content_spec?: {
+                continuous_number_spec?: {
+                    max_value?: number;
+                    max_value_description?: string;
+                    min_value?: number;
+                    min_value_description?: string;
+                };
+            };
+            /** @enum {string} */
+            content_type: "categorical" | "boolean" | "continuous_number" | "free_text";
+            description?: string;
+            domain_type_list: ("data" | "observe" | "evaluation")[];
+            /**
+             * @description the version's id
+             * @example 7300000000000000001
+             */
+            id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            parent_tag_key_id?: string;
+            /** @enum {string} */
+            status: "active" | "inactive" | "deprecated";
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            tag_key_id: string;
+            tag_key_name: string;
+            /** @enum {string} */
+            tag_type: "tag" | "option";
+            tag_values: components["schemas"]["TagValue"][];
+            version: string;
+            /** @description 0, 1, 2... per version */
+            version_num: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
+        TagValue: {
+            app_id: number;
+            base_info: components["schemas"]["TagBaseInfo"];
+            children: components["schemas"]["TagValue"][];
+            description?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            is_system: boolean;
+            /**
+             * @description "0" for a top-level value
+             * @example 7300000000000000001
+             */
+            parent_tag_value_id: string;
+            /** @enum {string} */
+            status: "active" | "inactive" | "deprecated";
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            tag_key_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            tag_value_id: string;
+            tag_value_name: string;
+            version_num: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
+        TagValueInput: {
+            children?: components["schemas"]["TagValueInput"][];
+            description?: string;
+            /**
+             * @description absent: the value's current status (active for a new value)
+             * @enum {string}
+             */
+            status?: "active" | "inactive";
+            /**
+             * @description an existing value's id (0 or absent: a new value)
+             * @example 7300000000000000001
+             */
+            tag_value_id?: string;
+            tag_value_name: string;
         };
         TokenUsage: {
             input_tokens: number;
