@@ -140,3 +140,37 @@ export async function ingestSampleTrace(
   if (r.body.code !== 0) throw new Error(`ingest: ${JSON.stringify(r.body)}`);
   return t;
 }
+
+/** `count` one-span traces started in the last hour, older than the sample trace. */
+export async function ingestFillerTraces(
+  server: ServerProcess,
+  token: string,
+  workspaceId: string,
+  count: number,
+): Promise<void> {
+  const now = Date.now() * 1000;
+  const spans = Array.from({ length: count }, (_, i) =>
+    sdkSpan({
+      workspace_id: workspaceId,
+      span_name: `filler ${i}`,
+      started_at_micros: now - 300_000_000 - i * 1_000_000,
+    }));
+  const r = await post(server, "/v1/loop/traces/ingest", { spans }, { token });
+  if (r.body.code !== 0) throw new Error(`ingest: ${JSON.stringify(r.body)}`);
+}
+
+/** How many root spans the workspace has in the last hour (up to 1,000). */
+export async function countRootSpans(
+  server: ServerProcess,
+  token: string,
+  workspaceId: string,
+): Promise<number> {
+  const r = await post(server, "/v1/loop/spans/search", {
+    workspace_id: workspaceId,
+    start_time: String(Date.now() - 3_600_000),
+    end_time: String(Date.now() + 60_000),
+    span_list_type: "root_span",
+    page_size: 1000,
+  }, { token });
+  return r.body.data?.spans?.length ?? 0;
+}

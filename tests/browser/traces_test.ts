@@ -13,9 +13,11 @@ import { ensureUiBuilt } from "../../scripts/ui_build.ts";
 import { createToken, registerUser } from "../e2e/_client.ts";
 import { searchTrace } from "../e2e/_traces.ts";
 import { chromiumPath, clickText, launchBrowser, screenshot, waitForPath } from "./_browser.ts";
-import { ingestSampleTrace } from "./_traces.ts";
+import { countRootSpans, ingestFillerTraces, ingestSampleTrace } from "./_traces.ts";
 
 const HAS_CHROMIUM = chromiumPath() !== undefined;
+/** Other one-span traces: more root spans than a page (50) holds. */
+const FILLERS = 55;
 
 Deno.test({
   name: "console traces: find a trace with a filter, read its spans, annotate" +
@@ -36,12 +38,18 @@ Deno.test({
         async () => (await searchTrace(server, token, user.spaceId, trace.traceId)).length === 4,
         { what: "the sample trace stored", timeoutMs: 30_000 },
       );
+      await ingestFillerTraces(server, token, user.spaceId, FILLERS);
+      await eventually(
+        async () => (await countRootSpans(server, token, user.spaceId)) === FILLERS + 1,
+        { what: "the other traces stored", timeoutMs: 30_000 },
+      );
       const page = await b.newPage();
       const url = (p: string) => `${server.url}${p}`;
       const tracesPath = `/console/enterprise/personal/space/${user.spaceId}/observation/traces`;
       const query = () => new URL(page.url()).searchParams;
       const text = (selector: string) =>
         page.$eval(selector, (e) => (e as unknown as { innerText: string }).innerText ?? "");
+      const rowCount = () => page.$$eval("table[aria-label=Spans] tbody tr", (r) => r.length);
       const treeRows = () =>
         page.$$eval("[role=treeitem]", (els) => els.map((e) => e.getAttribute("data-span-id")));
 
@@ -66,14 +74,41 @@ Deno.test({
         await clickText(page, "button", "Log in");
         await waitForPath(page, /\/observation\/traces$/);
         await page.waitForSelector("table[aria-label=Spans] ::-p-text(weather agent)");
-        assert.equal(await page.$$eval("table[aria-label=Spans] tbody tr", (r) => r.length), 1);
+        assert.equal(await rowCount(), 50, "a page of root spans, the newest first");
+        const first = await page.$eval(
+          "table[aria-label=Spans] tbody tr",
+          (e) => (e as unknown as { innerText: string }).innerText,
+        );
+        assert.match(first, /weather agent/);
+      });
+
+      await step("pages and columns, in the URL", async () => {
+        await clickText(page, "button", "Next page");
+        await page.waitForFunction(
+          `document.querySelectorAll("table[aria-label=Spans] tbody tr").length === 6`,
+        );
+        assert.equal(query().getAll("page").length, 1);
+        await clickText(page, "summary", "Columns");
+        await clickText(page, ".menu-body label", "Trace id");
+        await page.waitForSelector("table[aria-label=Spans] th ::-p-text(Trace id)");
+        assert.match(query().get("cols") ?? "", /trace_id$/);
+        await page.reload();
+        await page.waitForSelector("table[aria-label=Spans] th ::-p-text(Trace id)");
+        assert.equal(await rowCount(), 6, "the page is a link");
+        await clickText(page, "button", "Previous");
+        await page.waitForFunction(
+          `document.querySelectorAll("table[aria-label=Spans] tbody tr").length === 50`,
+        );
+        assert.equal(query().get("page"), null);
+        await clickText(page, "summary", "Columns");
+        await clickText(page, ".menu-body label", "Trace id");
+        await page.waitForFunction(`!new URL(location.href).searchParams.get("cols")`);
+        await clickText(page, "summary", "Columns");
       });
 
       await step("all spans, filtered with the builder to model spans", async () => {
         await clickText(page, ".segmented button", "All spans");
-        await page.waitForFunction(
-          `document.querySelectorAll("table[aria-label=Spans] tbody tr").length === 4`,
-        );
+        await page.waitForFunction(`new URL(location.href).searchParams.get("type") === "all"`);
         await clickText(page, "button", "Filters");
         const form = "form[aria-label='Filter builder']";
         await page.waitForSelector(`${form} input[aria-label=Field]`);
@@ -93,7 +128,7 @@ Deno.test({
       await step("the filtered list is a link: reloading keeps it", async () => {
         await page.reload();
         await page.waitForSelector("table[aria-label=Spans] ::-p-text(chat gpt-4o)");
-        assert.equal(await page.$$eval("table[aria-label=Spans] tbody tr", (r) => r.length), 1);
+        assert.equal(await rowCount(), 1);
       });
 
       await step("open the trace at the model span: its image loads", async () => {

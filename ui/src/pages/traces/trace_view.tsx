@@ -88,7 +88,7 @@ export function TraceView({ spaceId, traceId, url, setUrl, onFilter }: TraceView
   return (
     <div className="stack" style={{ gap: 12 }}>
       <div className="trace-stats" data-testid="trace-stats">
-        <span>{tree.nodes.length} spans</span>
+        <span>{tree.nodes.length === 1 ? "1 span" : `${tree.nodes.length} spans`}</span>
         <span>{formatDuration(tree.end - tree.start)}</span>
         {(Number(tokens.input) > 0 || Number(tokens.output) > 0) && (
           <span>{tokens.input} in / {tokens.output} out tokens</span>
