@@ -25,8 +25,13 @@ const re2 = Object.assign((pattern: string, flags?: string) => {
   return { test: (s: string) => p.matcher(s).find() };
 }, { code: "re2" });
 
-// deno-lint-ignore no-explicit-any
-const ajv = new Ajv({ strict: false, allErrors: false, code: { regExp: re2 as any } });
+const ajv = new Ajv({
+  strict: false,
+  allErrors: false,
+  logger: false,
+  // deno-lint-ignore no-explicit-any
+  code: { regExp: re2 as any },
+});
 // The package's CommonJS default export arrives either as the function or wrapped in `default`.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (a: Ajv) => void;
@@ -80,11 +85,16 @@ export function compileSchema(text: string): CompiledSchema {
     throw new Error("not a JSON object");
   }
   if (depthOf(raw) > MAX_SCHEMA_DEPTH) throw new Error(`nested deeper than ${MAX_SCHEMA_DEPTH}`);
+  // Ids would register each schema in the one validator instance (a second schema with the same
+  // id is refused, and registrations pile up); a meta-schema other than draft-07 is not loaded.
+  unregistered(raw);
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(raw);
   } catch (err) {
     throw new Error(`not a valid JSON schema: ${(err as Error).message}`);
+  } finally {
+    ajv.removeSchema(raw);
   }
   const compiled = { types: typesOf(raw), validate };
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
@@ -126,6 +136,20 @@ export function checkContent(schema: CompiledSchema, content: string): string | 
   if (ok) return undefined;
   const e = schema.validate.errors?.[0];
   return e ? `${e.instancePath || "value"} ${e.message ?? "is invalid"}` : "does not match";
+}
+
+// Removes `$id` and `$schema` keywords (string-valued: a property named so is an object).
+function unregistered(schema: unknown): void {
+  const stack = [schema];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v !== "object" || v === null) continue;
+    if (!Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      for (const k of ["$id", "$schema"]) if (typeof o[k] === "string") delete o[k];
+    }
+    stack.push(...(Array.isArray(v) ? v : Object.values(v)));
+  }
 }
 
 /** How deeply a JSON value nests (`{}` is 1). */
