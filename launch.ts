@@ -15,6 +15,7 @@ import { loadModelCatalogue, ModelCatalogueError } from "./domains/llm/catalogue
 import { locateChdbLibrary } from "./infra/ck/_chdb_lib.ts";
 import { PASSWORD_WORKER_URL } from "./domains/foundation/password_workers.ts";
 import { ensureUiBuilt, uiBuildCommand } from "./scripts/ui_build.ts";
+import { sandboxReadPaths } from "./domains/evaluation/code_sandbox/paths.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 /** The built web console, which the server serves (routes/console.ts). */
@@ -46,7 +47,8 @@ export async function permissionsFor(
     providerUrls,
     chdbLib,
     relativeDataDir: options.relativeDataDir,
-    workerModules: WORKER_MODULES,
+    // The code evaluator sandbox's workers and engines (Pyodide, QuickJS): read-only.
+    workerModules: [...WORKER_MODULES, ...await sandboxReadPaths()],
     consoleDir: CONSOLE_DIR,
   });
   return { config, flags, chdbLib };

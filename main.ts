@@ -83,6 +83,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     llmTimeoutMs: config.llmTimeoutMs,
     accounts: { hasher, registerPerMinute: config.registerPerMinute },
   });
+  workers.push(services.sandbox);
   try {
     workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }, config.spanWriter));
     workers.push(await services.annotations.startRetryWorker());

@@ -49,6 +49,14 @@ export const Codes = {
   datasetNameExists: 601104504,
   datasetItemsInvalid: 601104506,
   datasetItemTooLarge: 601104507,
+  evaluatorNotFound: 601204001,
+  evaluatorNameExists: 601204002,
+  evaluatorVersionExists: 601204003,
+  evaluatorVersionNotFound: 601204004,
+  evaluatorCodeInvalid: 601204005,
+  evaluatorTemplateNotFound: 601204006,
+  evaluatorOutputInvalid: 601204007,
+  evaluatorCodeFailed: 601204008,
 } as const;
 
 /** A failure a caller can act on: a code, a message for humans, and an HTTP status. */

@@ -5,6 +5,7 @@
 import type { Migration } from "../infra/db/mod.ts";
 import { FOUNDATION_MIGRATIONS } from "./foundation/migrations.ts";
 import { PROMPT_MIGRATIONS } from "./prompt/migrations.ts";
+import { EVALUATOR_MIGRATIONS } from "./evaluation/migrations.ts";
 import { DATA_MIGRATIONS } from "./data/migrations.ts";
 import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
 
@@ -12,6 +13,7 @@ import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
 export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
   ...FOUNDATION_MIGRATIONS,
   ...PROMPT_MIGRATIONS,
+  ...EVALUATOR_MIGRATIONS,
   ...DATA_MIGRATIONS,
   ...TAG_MIGRATIONS,
 };

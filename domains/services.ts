@@ -31,6 +31,14 @@ import { withReservoir } from "../infra/redis/limiter.ts";
 import { createLlmRuntime } from "./llm/runtime/mod.ts";
 import { createPromptRuntime, type PromptRuntime } from "./prompt/execute.ts";
 import { createDebugService, type DebugService } from "./prompt/debug.ts";
+import { type CodeSandbox, createCodeSandbox } from "./evaluation/code_sandbox/mod.ts";
+import { createEvaluatorService, type EvaluatorService } from "./evaluation/evaluators.ts";
+import {
+  createEvaluatorVersionService,
+  type EvaluatorVersionService,
+} from "./evaluation/evaluator_versions.ts";
+import { createJudge } from "./evaluation/judge.ts";
+import { createEvaluatorRunner, type EvaluatorRunner } from "./evaluation/run.ts";
 import { createDataServices, type DataServices } from "./data/mod.ts";
 import { createTagService, type TagService } from "./data/tags.ts";
 
@@ -54,6 +62,10 @@ export interface Services {
   hub: PromptHubService;
   runner: PromptRuntime;
   debug: DebugService;
+  sandbox: CodeSandbox;
+  evaluators: EvaluatorService;
+  evaluatorVersions: EvaluatorVersionService;
+  evaluatorRunner: EvaluatorRunner;
   /** Datasets, their items and versions. */
   data: DataServices;
   tags: TagService;
@@ -85,13 +97,26 @@ export function createServices(
   const labels = createLabelService({ db, ids, authz, prompts, cache: promptCache });
   const catalogue = options.models ?? createModelCatalogue([]);
   const ingest = createIngestService({ mq: infra.mq, authz, logger: options.logger });
-  const runner = createPromptRuntime({
-    catalogue,
-    llm: createLlmRuntime({ logger: options.logger, defaultTimeoutMs: options.llmTimeoutMs }),
-    ingest,
-    logger: options.logger,
+  const llm = createLlmRuntime({ logger: options.logger, defaultTimeoutMs: options.llmTimeoutMs });
+  const runner = createPromptRuntime({ catalogue, llm, ingest, logger: options.logger });
+  const sandbox = createCodeSandbox({ logger: options.logger });
+  const evaluatorRunner = createEvaluatorRunner({
+    judge: createJudge({ catalogue, llm, ingest, logger: options.logger }),
+    sandbox,
   });
+  const evaluators = createEvaluatorService({ db, ids, authz, sandbox });
   return {
+    sandbox,
+    evaluators,
+    evaluatorRunner,
+    evaluatorVersions: createEvaluatorVersionService({
+      db,
+      ids,
+      authz,
+      sandbox,
+      evaluators,
+      runner: evaluatorRunner,
+    }),
     runner,
     debug: createDebugService({ db, ids, prompts, runner }),
     data: createDataServices({ db, ids, authz, storage: infra.storage, logger: options.logger }),

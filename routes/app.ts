@@ -46,6 +46,10 @@ import { dataDatasetRoutes } from "./api/data_datasets.ts";
 import { dataItemRoutes } from "./api/data_items.ts";
 import { dataVersionRoutes } from "./api/data_versions.ts";
 import { consoleRoutes } from "./console.ts";
+import { evaluatorRoutes } from "./api/evaluators.ts";
+import { evaluatorVersionRoutes } from "./api/evaluator_versions.ts";
+import type { EvaluatorService } from "../domains/evaluation/evaluators.ts";
+import type { EvaluatorVersionService } from "../domains/evaluation/evaluator_versions.ts";
 import type { DebugService } from "../domains/prompt/debug.ts";
 import type { PromptRuntime } from "../domains/prompt/execute.ts";
 import type { PromptService } from "../domains/prompt/prompts.ts";
@@ -83,6 +87,8 @@ export interface AppDeps {
   hub: PromptHubService;
   runner: PromptRuntime;
   debug: DebugService;
+  evaluators: EvaluatorService;
+  evaluatorVersions: EvaluatorVersionService;
   /** Datasets, their items and versions. */
   data: DataServices;
   tags: TagService;
@@ -161,6 +167,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", loopExecuteRoutes(deps));
   app.route("/", loopPromptListRoutes(deps));
   app.route("/", promptDebugRoutes(deps));
+  app.route("/", evaluatorRoutes(deps.evaluators));
+  app.route("/", evaluatorVersionRoutes(deps.evaluatorVersions));
   app.route("/", dataDatasetRoutes(deps.data));
   app.route("/", dataItemRoutes(deps.data));
   app.route("/", dataVersionRoutes(deps.data));

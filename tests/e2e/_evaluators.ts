@@ -1,0 +1,92 @@
+/** Helpers for the evaluator end-to-end tests: a server whose judge models are a local fake. */
+import assert from "node:assert/strict";
+import { startServer } from "../_server.ts";
+import { FAKE_LLM_API_KEY, startFakeLlm } from "../fixtures/fake_llm_server.ts";
+import { post, type TestUser } from "./_client.ts";
+import type { ServerProcess } from "../_server.ts";
+
+/** The evaluator routes. */
+export const E = "/api/evaluation/v1/evaluators";
+/** The version routes. */
+export const V = "/api/evaluation/v1/evaluators_versions";
+
+/** The fake provider (model 1: text answers; model 3: can call the judge tool) and a server. */
+export async function setupEvaluators() {
+  const llm = await startFakeLlm({ apiKey: FAKE_LLM_API_KEY });
+  const models = await Deno.makeTempFile({ suffix: ".yaml" });
+  await Deno.writeTextFile(
+    models,
+    `models:
+  - { id: 1, name: fake-gpt, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: gpt-fake }
+  - { id: 3, name: fake-judge, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: judge-fake, ability: { function_call: true } }
+`,
+  );
+  const server = await startServer({
+    COZE_LOOP_MODELS_FILE: models,
+    FAKE_LLM_KEY: FAKE_LLM_API_KEY,
+    COZE_LOOP_LLM_TIMEOUT_S: "5",
+  });
+  return { llm, server, models };
+}
+
+/** Text content. */
+export const text = (t: string) => ({ content_type: "Text", text: t });
+
+/** An input whose output and reference are given. */
+export const sample = (actual: string, reference = actual, extra: Record<string, string> = {}) => ({
+  evaluate_dataset_fields: { reference_output: text(reference), input: text("question?") },
+  evaluate_target_output_fields: { actual_output: text(actual) },
+  input_fields: Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, text(v)])),
+});
+
+/** LLM judge content: one user message, model `modelId`. */
+export const judgeContent = (message: string, modelId = "1") => ({
+  prompt_evaluator: {
+    message_list: [{ role: 2, content: text(message) }],
+    model_config: { model_id: modelId, temperature: 0 },
+  },
+});
+
+/** Code content. */
+export const codeContent = (language: "Python" | "JS", code: string) => ({
+  code_evaluator: { language_type: language, code_content: code },
+});
+
+/** Creates an evaluator; returns its id. */
+export async function createEvaluator(
+  server: ServerProcess,
+  u: TestUser,
+  type: 1 | 2,
+  name: string,
+  content: unknown,
+): Promise<string> {
+  const r = await post(server, E, {
+    evaluator: {
+      workspace_id: u.spaceId,
+      evaluator_type: type,
+      name,
+      current_version: { version: "1.0.0", evaluator_content: content },
+    },
+  }, u);
+  assert.equal(r.body.code, 0, JSON.stringify(r.body));
+  return r.body.evaluator_id;
+}
+
+/** Runs content that is not saved on one input; returns the output data. */
+// deno-lint-ignore no-explicit-any
+export async function debug(
+  server: ServerProcess,
+  u: TestUser,
+  type: 1 | 2,
+  content: unknown,
+  input: unknown,
+): Promise<any> {
+  const r = await post(server, `${E}/debug`, {
+    workspace_id: u.spaceId,
+    evaluator_type: type,
+    evaluator_content: content,
+    input_data: input,
+  }, u);
+  assert.equal(r.body.code, 0, JSON.stringify(r.body));
+  return r.body.evaluator_output_data;
+}
