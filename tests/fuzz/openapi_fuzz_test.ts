@@ -16,7 +16,11 @@ import { setup } from "../e2e/_prompts.ts";
 const ROOT = new URL("../..", import.meta.url).pathname;
 /** The schemathesis CLI of the fuzz venv. */
 const SCHEMATHESIS = `${ROOT}.fuzz/venv/bin/schemathesis`;
-/** Generated cases per operation and phase; with 2 workers a run takes about two minutes. */
+/**
+ * Generated cases per operation and phase. One worker: schemathesis' worker threads trip
+ * CPython 3.11's thread-unsafe AST recursion counter (python/cpython#106905), an intermittent
+ * "AST constructor recursion depth mismatch" inside the fuzzer, not a finding about us.
+ */
 const MAX_EXAMPLES = 20;
 const RUN_TIMEOUT_MS = 8 * 60_000;
 const EXCLUDED = "/api/foundation/v1/users/(logout|reset_password)$";
@@ -52,7 +56,7 @@ Deno.test({
           "--max-examples",
           String(MAX_EXAMPLES),
           "--workers",
-          "2",
+          "1",
           "--request-timeout",
           "30",
           "--exclude-path-regex",
