@@ -73,13 +73,13 @@ export async function createEvaluator(
 }
 
 /** Runs content that is not saved on one input; returns the output data. */
-// deno-lint-ignore no-explicit-any
 export async function debug(
   server: ServerProcess,
   u: TestUser,
   type: 1 | 2,
   content: unknown,
   input: unknown,
+  // deno-lint-ignore no-explicit-any
 ): Promise<any> {
   const r = await post(server, `${E}/debug`, {
     workspace_id: u.spaceId,

@@ -218,7 +218,7 @@ Deno.test({
               "network",
               "Python",
               "import urllib.request\ndef exec_evaluation(turn):\n    urllib.request.urlopen('http://127.0.0.1:1/')\n    return {'score': 1}\n",
-              /Error/,
+              /\S/,
             ],
             [
               "files",
