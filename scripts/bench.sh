@@ -39,5 +39,7 @@ case "$suite" in
   # dataset-list: item list p50/p99 on a 30,000-item dataset; `dataset-list [real|embedded] [items] [samples]`
   dataset-list) deno run --allow-all tests/bench/dataset_list_bench.ts "$@" ;;
   ui-trace) deno run --allow-all tests/bench/ui_trace_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace)" >&2; exit 2 ;;
+  # code-sandbox: per-record overhead of the code evaluator sandbox, cold and warm; `code-sandbox [runs]`
+  code-sandbox) deno run --allow-all tests/bench/code_sandbox_bench.ts "$@" ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox)" >&2; exit 2 ;;
 esac
