@@ -3361,6 +3361,1764 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/v1/evaluators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an evaluator: its first version (default 0.0.1) and its draft */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cid?: string;
+                        evaluator: {
+                            current_version: {
+                                description?: string;
+                                evaluator_content: components["schemas"]["EvaluatorContentIn"];
+                                version?: string;
+                            };
+                            description?: string;
+                            /**
+                             * @description 1 LLM judge (Prompt), 2 Code
+                             * @enum {integer}
+                             */
+                            evaluator_type: 1 | 2;
+                            name: string;
+                            /** @example 7300000000000000001 */
+                            workspace_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            evaluator_id: string;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators_versions/{evaluator_version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An evaluator with one of its versions as current version */
+        get: {
+            parameters: {
+                query: {
+                    builtin?: boolean | ("true" | "false");
+                    include_deleted?: boolean | ("true" | "false");
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    evaluator_version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluator: components["schemas"]["Evaluator"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators_versions/{evaluator_version_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a version on one input (the record is answered, not stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluator_version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        experiment_id?: string;
+                        /** @example 7300000000000000001 */
+                        experiment_run_id?: string;
+                        ext?: {
+                            [key: string]: string;
+                        };
+                        input_data: components["schemas"]["EvaluatorInputData"];
+                        /** @example 7300000000000000001 */
+                        item_id?: string;
+                        /** @example 7300000000000000001 */
+                        turn_id?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            record: components["schemas"]["EvaluatorRecord"];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators_versions/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluators with the versions asked for, by version id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_version_ids?: string[];
+                        include_deleted?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluators: components["schemas"]["Evaluator"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/{evaluator_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An evaluator with its draft as current version */
+        get: {
+            parameters: {
+                query: {
+                    include_deleted?: boolean | ("true" | "false");
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    evaluator_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluator: components["schemas"]["Evaluator"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an evaluator (soft; its name becomes free) */
+        delete: {
+            parameters: {
+                query: {
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    evaluator_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename an evaluator or change its description */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluator_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /**
+                         * @description 1 LLM judge (Prompt), 2 Code
+                         * @enum {integer}
+                         */
+                        evaluator_type: 1 | 2;
+                        name?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/{evaluator_id}/submit_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the draft as an immutable version (above every earlier one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluator_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cid?: string;
+                        description?: string;
+                        version: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluator: components["schemas"]["Evaluator"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/{evaluator_id}/update_draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Replace an evaluator's draft */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluator_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_content: components["schemas"]["EvaluatorContentIn"];
+                        /**
+                         * @description 1 LLM judge (Prompt), 2 Code
+                         * @enum {integer}
+                         */
+                        evaluator_type: 1 | 2;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluator: components["schemas"]["Evaluator"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/{evaluator_id}/versions/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An evaluator's submitted versions, newest first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluator_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        query_versions?: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluator_versions: components["schemas"]["EvaluatorVersion"][];
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/batch_debug": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run content that is not saved on up to 20 sample inputs, one after the other */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_content: components["schemas"]["EvaluatorContentIn"];
+                        /**
+                         * @description 1 LLM judge (Prompt), 2 Code
+                         * @enum {integer}
+                         */
+                        evaluator_type: 1 | 2;
+                        input_data: components["schemas"]["EvaluatorInputData"][];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluator_output_data: components["schemas"]["EvaluatorOutputData"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluators by id (with their drafts) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_ids?: string[];
+                        include_deleted?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluators: components["schemas"]["Evaluator"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/check_name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whether a name is free in the workspace */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        evaluator_id?: string;
+                        name: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            message: string;
+                            msg: string;
+                            pass: boolean;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/debug": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run content that is not saved on a sample input */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_content: components["schemas"]["EvaluatorContentIn"];
+                        /**
+                         * @description 1 LLM judge (Prompt), 2 Code
+                         * @enum {integer}
+                         */
+                        evaluator_type: 1 | 2;
+                        input_data: components["schemas"]["EvaluatorInputData"];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluator_output_data: components["schemas"]["EvaluatorOutputData"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/default_prompt_evaluator_tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The tool an LLM judge answers with ({reason, score}) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            tools: components["schemas"]["EvaluatorTool"][];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/get_template_info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One builtin template with its content (code: Python unless language_type says JS) */
+        post: {
+            parameters: {
+                query: {
+                    builtin_template_key: string;
+                    /** @description 1 prompt, 2 code */
+                    builtin_template_type: 1 | 2;
+                    language_type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            builtin_template: components["schemas"]["EvaluatorContent"];
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search and page the workspace's evaluators */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        builtin?: boolean;
+                        creator_ids?: string[];
+                        evaluator_type?: number[];
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        search_name?: string;
+                        with_version?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            evaluators: components["schemas"]["Evaluator"][];
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/list_template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The builtin templates of a type (keys and names) */
+        post: {
+            parameters: {
+                query: {
+                    /** @description 1 prompt, 2 code */
+                    builtin_template_type: 1 | 2;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            builtin_template_keys: components["schemas"]["EvaluatorContent"][];
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluators/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check content (code: syntax and exec_evaluation); with input_data, run it too */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_content: components["schemas"]["EvaluatorContentIn"];
+                        /**
+                         * @description 1 LLM judge (Prompt), 2 Code
+                         * @enum {integer}
+                         */
+                        evaluator_type: 1 | 2;
+                        input_data?: components["schemas"]["EvaluatorInputData"];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            error_message: string;
+                            evaluator_output_data?: components["schemas"]["EvaluatorOutputData"];
+                            msg: string;
+                            valid: boolean;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/foundation/v1/sign_download_files": {
         parameters: {
             query?: never;
@@ -9478,6 +11236,149 @@ export interface components {
             code: number;
             /** @description what failed and why, for humans */
             msg: string;
+        };
+        EvaluationBaseInfo: {
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            created_at: string;
+            created_by: {
+                user_id: string;
+            };
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            deleted_at?: string;
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            updated_at: string;
+            updated_by: {
+                user_id: string;
+            };
+        };
+        Evaluator: {
+            base_info: components["schemas"]["EvaluationBaseInfo"];
+            benchmark: string;
+            builtin: boolean;
+            current_version?: components["schemas"]["EvaluatorVersion"];
+            description: string;
+            draft_submitted: boolean;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            evaluator_id: string;
+            evaluator_type: number;
+            latest_version: string;
+            name: string;
+            tags: {
+                [key: string]: string[];
+            };
+            vendor: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
+        EvaluatorContent: {
+            [key: string]: unknown;
+        };
+        /** @description EvaluatorContent: receive_chat_history, input_schemas, output_schemas, prompt_evaluator {message_list, model_config, tools} or code_evaluator {language_type: Python|JS, code_content} */
+        EvaluatorContentIn: {
+            [key: string]: unknown;
+        };
+        /** @description Content: {content_type: Text|Image|MultiPart, text?, image?, multi_part?} */
+        EvaluatorContentValue: {
+            [key: string]: unknown;
+        };
+        EvaluatorInputData: {
+            evaluate_dataset_fields?: {
+                [key: string]: components["schemas"]["EvaluatorContentValue"];
+            };
+            evaluate_target_output_fields?: {
+                [key: string]: components["schemas"]["EvaluatorContentValue"];
+            };
+            ext?: {
+                [key: string]: string;
+            };
+            history_messages?: {
+                [key: string]: unknown;
+            }[];
+            input_fields?: {
+                [key: string]: components["schemas"]["EvaluatorContentValue"];
+            };
+        };
+        EvaluatorOutputData: {
+            evaluator_result?: {
+                reasoning: string;
+                score?: number;
+            };
+            evaluator_run_error?: {
+                code: number;
+                message: string;
+            };
+            evaluator_usage: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                input_tokens: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                output_tokens: string;
+            };
+            stdout?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            time_consuming_ms: string;
+        };
+        EvaluatorRecord: {
+            evaluator_input_data: {
+                [key: string]: unknown;
+            };
+            evaluator_output_data: components["schemas"]["EvaluatorOutputData"];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            evaluator_version_id: string;
+            ext: {
+                [key: string]: string;
+            };
+            /** @description 1 Success, 2 Fail */
+            status: number;
+            trace_id: string;
+        };
+        EvaluatorTool: {
+            function: {
+                description: string;
+                name: string;
+                parameters: string;
+            };
+            type: number;
+        };
+        EvaluatorVersion: {
+            base_info: components["schemas"]["EvaluationBaseInfo"];
+            description: string;
+            evaluator_content: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            /** @description empty for the draft */
+            version: string;
         };
         ExecuteStreamingEvent: {
             /** @description empty until the last event */
