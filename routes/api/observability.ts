@@ -1,6 +1,7 @@
 /** `/api/observability/v1/*`: span list, trace view, filterable fields, annotations (web UI). */
 import { z } from "@hono/zod-openapi";
 import type { SpanQueryService } from "../../domains/observability/query/spans.ts";
+import type { SpanRow } from "../../domains/observability/types.ts";
 import type { AnnotationService } from "../../domains/observability/annotations.ts";
 import { fieldMeta } from "../../domains/observability/query/fields.ts";
 import type { Authz } from "../../domains/foundation/authz.ts";
@@ -136,6 +137,14 @@ const listAnnotations = apiRoute({
   },
 }, { annotations: z.array(annotationOut) });
 
+/** How much of a span's input and output the web list shows unless `without_clip`. */
+export const LIST_CLIP_CHARS = 2_048;
+
+function clipped(s: SpanRow): SpanRow {
+  const cut = (t: string) => (t.length > LIST_CLIP_CHARS ? t.slice(0, LIST_CLIP_CHARS) : t);
+  return { ...s, input: cut(s.input), output: cut(s.output) };
+}
+
 /** The web observability routes. */
 export function observabilityRoutes(deps: {
   authz: Authz;
@@ -148,7 +157,8 @@ export function observabilityRoutes(deps: {
     const b = c.req.valid("json");
     const page = await deps.spans.list(c.get("caller").userId, spanListQuery(b));
     return apiOk(c, {
-      spans: page.spans.map((s) => outputSpan(s)),
+      // A list shows previews: input and output are clipped unless the caller asks for all.
+      spans: page.spans.map((s) => outputSpan(b.without_clip ? s : clipped(s))),
       next_page_token: page.nextPageToken,
       has_more: page.hasMore,
     });

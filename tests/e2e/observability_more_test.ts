@@ -77,6 +77,39 @@ Deno.test({
         assert.equal(await viaAttachment.text(), "a very large input");
       });
 
+      await t.step("the web list shows clipped previews unless without_clip", async () => {
+        const big = sdkSpan({
+          workspace_id: a.spaceId,
+          input: "i".repeat(10_000),
+          output: "o".repeat(3_000),
+        });
+        await post(server, "/v1/loop/traces/ingest", { spans: [big] }, { token });
+        await eventually(
+          async () => (await searchTrace(server, token, a.spaceId, big.trace_id)).length === 1,
+          { what: "the large span stored" },
+        );
+        const list = (withoutClip?: boolean) =>
+          post(server, "/api/observability/v1/spans/list", {
+            workspace_id: a.spaceId,
+            start_time: String(Date.now() - 3_600_000),
+            end_time: String(Date.now() + 60_000),
+            filters: {
+              filter_fields: [{ field_name: "trace_id", query_type: "eq", values: [big.trace_id] }],
+            },
+            span_list_type: "all_span",
+            ...(withoutClip === undefined ? {} : { without_clip: withoutClip }),
+          }, a);
+        const clipped = (await list()).body.spans[0];
+        assert.equal(clipped.input.length, 2_048);
+        assert.equal(clipped.output.length, 2_048);
+        const whole = (await list(true)).body.spans[0];
+        assert.equal(whole.input.length, 10_000);
+        assert.equal(whole.output.length, 3_000);
+        // The trace view reads whole spans.
+        const [full] = await searchTrace(server, token, a.spaceId, big.trace_id);
+        assert.equal(full.input.length, 10_000);
+      });
+
       await t.step("annotations: SDK and web, including a span not stored yet", async () => {
         const created = await post(server, "/v1/loop/annotations", {
           workspace_id: a.spaceId,
