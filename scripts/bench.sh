@@ -39,7 +39,9 @@ case "$suite" in
   # dataset-list: item list p50/p99 on a 30,000-item dataset; `dataset-list [real|embedded] [items] [samples]`
   dataset-list) deno run --allow-all tests/bench/dataset_list_bench.ts "$@" ;;
   ui-trace) deno run --allow-all tests/bench/ui_trace_bench.ts "$@" ;;
+  # otlp: OTLP protobuf+gzip ingestion next to the SDK JSON path; `otlp [spans] [conns] [embedded|real|both]`
+  otlp) deno run --allow-all tests/bench/otlp_bench.ts "$@" ;;
   # code-sandbox: per-record overhead of the code evaluator sandbox, cold and warm; `code-sandbox [runs]`
   code-sandbox) deno run --allow-all tests/bench/code_sandbox_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox)" >&2; exit 2 ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox, otlp)" >&2; exit 2 ;;
 esac
