@@ -8,6 +8,7 @@ import { PROMPT_MIGRATIONS } from "./prompt/migrations.ts";
 import { EVALUATOR_MIGRATIONS } from "./evaluation/migrations.ts";
 import { DATA_MIGRATIONS } from "./data/migrations.ts";
 import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
+import { IO_JOB_MIGRATIONS } from "./data/io_migrations.ts";
 
 /** Migrations of all domains. */
 export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
   ...EVALUATOR_MIGRATIONS,
   ...DATA_MIGRATIONS,
   ...TAG_MIGRATIONS,
+  ...IO_JOB_MIGRATIONS,
 };

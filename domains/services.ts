@@ -41,6 +41,7 @@ import { createJudge } from "./evaluation/judge.ts";
 import { createEvaluatorRunner, type EvaluatorRunner } from "./evaluation/run.ts";
 import { createDataServices, type DataServices } from "./data/mod.ts";
 import { createTagService, type TagService } from "./data/tags.ts";
+import { createDataIo, type DataIo } from "./data/io_mod.ts";
 
 /** Every domain service. */
 export interface Services {
@@ -68,6 +69,8 @@ export interface Services {
   evaluatorRunner: EvaluatorRunner;
   /** Datasets, their items and versions. */
   data: DataServices;
+  /** Dataset import and export jobs, and their worker. */
+  dataIo: DataIo;
   tags: TagService;
 }
 
@@ -105,6 +108,13 @@ export function createServices(
     sandbox,
   });
   const evaluators = createEvaluatorService({ db, ids, authz, sandbox });
+  const data = createDataServices({
+    db,
+    ids,
+    authz,
+    storage: infra.storage,
+    logger: options.logger,
+  });
   return {
     sandbox,
     evaluators,
@@ -119,7 +129,16 @@ export function createServices(
     }),
     runner,
     debug: createDebugService({ db, ids, prompts, runner }),
-    data: createDataServices({ db, ids, authz, storage: infra.storage, logger: options.logger }),
+    data,
+    dataIo: createDataIo({
+      db,
+      ids,
+      authz,
+      storage: infra.storage,
+      mq: infra.mq,
+      data,
+      logger: options.logger,
+    }),
     tags: createTagService({ db, ids, authz }),
     prompts,
     labels,

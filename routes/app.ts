@@ -45,6 +45,7 @@ import { dataTagRoutes } from "./api/data_tags.ts";
 import { dataDatasetRoutes } from "./api/data_datasets.ts";
 import { dataItemRoutes } from "./api/data_items.ts";
 import { dataVersionRoutes } from "./api/data_versions.ts";
+import { dataIoRoutes } from "./api/data_io.ts";
 import { consoleRoutes } from "./console.ts";
 import { evaluatorRoutes } from "./api/evaluators.ts";
 import { evaluatorVersionRoutes } from "./api/evaluator_versions.ts";
@@ -61,6 +62,7 @@ import type { IngestService } from "../domains/observability/ingest.ts";
 import type { SpanQueryService } from "../domains/observability/query/spans.ts";
 import type { AnnotationService } from "../domains/observability/annotations.ts";
 import type { DataServices } from "../domains/data/mod.ts";
+import type { DataIo } from "../domains/data/io_mod.ts";
 import type { TagService } from "../domains/data/tags.ts";
 
 /** Largest JSON request body (WIRE.md): 20 MB. */
@@ -91,6 +93,7 @@ export interface AppDeps {
   evaluatorVersions: EvaluatorVersionService;
   /** Datasets, their items and versions. */
   data: DataServices;
+  dataIo: DataIo;
   tags: TagService;
   secureCookies?: boolean;
   /** Paths with their own (streamed) size limit instead of MAX_BODY_BYTES. */
@@ -172,6 +175,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", dataDatasetRoutes(deps.data));
   app.route("/", dataItemRoutes(deps.data));
   app.route("/", dataVersionRoutes(deps.data));
+  app.route("/", dataIoRoutes(deps.dataIo));
   app.route("/", dataTagRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
