@@ -80,6 +80,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     models,
     maxUploadBytes: config.maxUploadBytes,
     promptHubQps: config.promptHubQps,
+    datasetMaxItems: config.datasetMaxItems,
     llmTimeoutMs: config.llmTimeoutMs,
     accounts: { hasher, registerPerMinute: config.registerPerMinute },
   });

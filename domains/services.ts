@@ -86,6 +86,8 @@ export function createServices(
     models?: ModelCatalogue;
     /** `prompts/mget` requests per second per workspace. */
     promptHubQps?: number;
+    /** Largest item count of datasets other than evaluation sets (the reference's 30,000). */
+    datasetMaxItems?: number;
     /** Model provider timeout. */
     llmTimeoutMs?: number;
     /** Where passwords are hashed, and registrations per client address and minute. */
@@ -114,6 +116,7 @@ export function createServices(
     authz,
     storage: infra.storage,
     logger: options.logger,
+    maxItems: options.datasetMaxItems,
   });
   return {
     sandbox,

@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   COZE_LOOP_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(256),
   COZE_LOOP_LLM_TIMEOUT_S: z.coerce.number().min(1).max(3600).default(120),
   COZE_LOOP_PROMPT_HUB_QPS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  COZE_LOOP_DATASET_MAX_ITEMS: z.coerce.number().int().min(1).max(10_000_000).default(30_000),
   COZE_LOOP_SPAN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   COZE_LOOP_SPAN_WRITER_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024)
@@ -118,6 +119,8 @@ export interface Config {
   llmTimeoutMs: number;
   /** `prompts/mget` requests per second allowed per workspace. */
   promptHubQps: number;
+  /** Largest (and default) item count of datasets other than evaluation sets. */
+  datasetMaxItems: number;
   /** Retention of spans and annotations in ClickHouse. */
   spanTtlDays: number;
   /** The span writer's batches: the broker waits for this many bytes or this long. */
@@ -190,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     modelsFile: e.COZE_LOOP_MODELS_FILE,
     maxUploadBytes: e.COZE_LOOP_MAX_UPLOAD_MB * 1024 * 1024,
     promptHubQps: e.COZE_LOOP_PROMPT_HUB_QPS,
+    datasetMaxItems: e.COZE_LOOP_DATASET_MAX_ITEMS,
     llmTimeoutMs: e.COZE_LOOP_LLM_TIMEOUT_S * 1000,
     spanTtlDays: e.COZE_LOOP_SPAN_TTL_DAYS,
     spanWriter: {

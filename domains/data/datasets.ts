@@ -78,6 +78,8 @@ export function createDatasetService(deps: {
   repo: DatasetRepo;
   access: DatasetAccess;
   now?: () => Date;
+  /** Largest (and default) item count of datasets other than evaluation sets. */
+  maxItems?: number;
 }): DatasetService {
   const { db, repo, access } = deps;
   const now = deps.now ?? (() => new Date());
@@ -96,7 +98,7 @@ export function createDatasetService(deps: {
       await deps.authz.requireMember(userId, input.workspaceId);
       const name = checkName(input.name);
       const category = (input.category ?? Category.General) as Category;
-      const spec = specFor(category, input.spec);
+      const spec = specFor(category, input.spec, deps.maxItems);
       const features = { ...DEFAULT_FEATURES, ...input.features };
       const fields = newFields(input.fields, { spec, features });
       const [id, schemaId] = await deps.ids.genIds(2);
@@ -266,8 +268,13 @@ function checkName(name: string): string {
 }
 
 // A caller may set stricter limits than its category's defaults, never looser ones.
-function specFor(category: Category, given: Partial<DatasetSpec> = {}): DatasetSpec {
-  const base = specOf(category);
+function specFor(
+  category: Category,
+  given: Partial<DatasetSpec> = {},
+  maxItems?: number,
+): DatasetSpec {
+  const base = { ...specOf(category) };
+  if (maxItems && category !== Category.Evaluation) base.maxItemCount = maxItems;
   const spec = { ...base };
   for (const k of ["maxItemCount", "maxFieldCount", "maxItemSize"] as const) {
     const v = given[k];

@@ -42,6 +42,8 @@ export function createDataServices(deps: {
   storage: ObjectStorage;
   logger?: Logger;
   now?: () => Date;
+  /** Largest (and default) item count of datasets other than evaluation sets. */
+  maxItems?: number;
 }): DataServices {
   const { db, ids, authz, now } = deps;
   const repo = createDatasetRepo(db);
@@ -66,7 +68,7 @@ export function createDataServices(deps: {
     access,
     writer,
     versions,
-    datasets: createDatasetService({ db, ids, authz, repo, access, now }),
+    datasets: createDatasetService({ db, ids, authz, repo, access, now, maxItems: deps.maxItems }),
     items: createItemService({
       db,
       ids,
