@@ -5,9 +5,9 @@
  * normalizer, so they cannot drift apart.
  */
 import { ExportTraceServiceRequest } from "./proto.ts";
+import { readTraceRequest } from "./_proto_reader.ts";
 import {
   field,
-  type Obj,
   optArray,
   optObject,
   parseAttributes,
@@ -36,9 +36,20 @@ const STATUS_NAMES = Object.fromEntries(
   Object.entries(StatusCode).map(([name, n]) => [`STATUS_CODE_${name}`, n]),
 );
 
-/** Decodes an `application/x-protobuf` ExportTraceServiceRequest; throws OtlpDecodeError. */
+/**
+ * Decodes an `application/x-protobuf` ExportTraceServiceRequest straight from the wire bytes
+ * (./_proto_reader.ts: what protobufjs's messages, normalized, gave); throws OtlpDecodeError.
+ */
 export function decodeOtlpProtobuf(bytes: Uint8Array): ExportTraceServiceRequestShape {
-  let message: Obj;
+  return withPrefix("Cannot decode OTLP protobuf body", () => readTraceRequest(bytes));
+}
+
+/**
+ * The same through protobufjs's generated messages, then the normalizer (the previous path):
+ * what parity tests hold the direct reader to.
+ */
+export function decodeOtlpProtobufViaMessages(bytes: Uint8Array): ExportTraceServiceRequestShape {
+  let message: unknown;
   try {
     message = ExportTraceServiceRequest.decode(bytes);
   } catch (e) {
