@@ -44,15 +44,15 @@ export async function* csvRecords(
     max_record_size: MAX_RECORD_BYTES,
   });
   let row = start.row;
+  const base = start.offset;
   const stream = body.pipeThrough(parser) as ReadableStream<
     { info: { bytes: number; lines: number }; record: Uint8Array[] }
   >;
   try {
     for await (const { info, record } of stream) {
-      const next = start.offset + info.bytes;
+      const next = base + info.bytes;
       if (!start.header) {
         start.header = header(record.map((f) => decodeText(decoder, f)));
-        start.offset = next;
         continue;
       }
       const cols = start.header;
