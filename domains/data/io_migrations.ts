@@ -10,7 +10,7 @@ const OPTS = sql.raw("engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unic
 
 /** IO job migrations. */
 export const IO_JOB_MIGRATIONS: Record<string, Migration> = {
-  "0370_dataset_io_jobs": {
+  "0420_dataset_io_jobs": {
     async up(db) {
       const sqlite = dialectOf(db) === "sqlite";
       const id = sql.raw(
