@@ -89,10 +89,13 @@ const CONSUMED = new Set<string>([
 ]);
 /** Error details are folded into the `error` tag (the reference's `error` and `exception`). */
 const CONSUMED_PREFIXES = [...IO_PREFIXES, "error", "exception"];
+const CONSUMED_DOTTED = CONSUMED_PREFIXES.map((p) => p + ".");
 
 /** Whether an attribute is read into a field or well-known tag (so not copied as a tag). */
 export function isConsumed(key: string): boolean {
-  return CONSUMED.has(key) || CONSUMED_PREFIXES.some((p) => key === p || key.startsWith(p + "."));
+  if (CONSUMED.has(key) || CONSUMED_PREFIXES.includes(key)) return true;
+  for (const dotted of CONSUMED_DOTTED) if (key.startsWith(dotted)) return true;
+  return false;
 }
 
 /** The value as a string, when it is one. */
@@ -148,9 +151,18 @@ export interface TagMaps {
   bytes: Record<string, string>;
 }
 
-/** Sets an own property even for keys like `__proto__`, which plain assignment would not. */
+/** Sets an own property even for `__proto__`, which plain assignment would not. */
 export function setTag<T>(map: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` has a setter on a plain object; every other key assigns an own property.
+  if (key !== "__proto__") map[key] = value;
+  else {
+    Object.defineProperty(map, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
 }
 
 /** Stores a value in the map of its OTLP type; arrays and kvlists as JSON strings. */

@@ -34,9 +34,10 @@ export function unflatten(attrs: OtlpAttributes, prefix: string): unknown {
   if (own !== undefined) return parseJsonish(plainValue(own));
   const root: Tree = new Map();
   let found = false;
+  const dotted = prefix === "" ? "" : prefix + ".";
   for (const [key, value] of attrs) {
-    if (prefix !== "" && !key.startsWith(prefix + ".")) continue;
-    const parts = (prefix === "" ? key : key.slice(prefix.length + 1)).split(".");
+    if (!key.startsWith(dotted)) continue;
+    const parts = (prefix === "" ? key : key.slice(dotted.length)).split(".");
     if (parts.length > MAX_KEY_DEPTH) continue; // deeper keys are dropped: they bound recursion
     insert(root, parts, value);
     found = true;

@@ -22,15 +22,20 @@ import {
   type TagMaps,
 } from "./_fields.ts";
 
+const STRING_TAG_LIST = Object.entries(STRING_TAGS);
+const LONG_TAG_LIST = Object.entries(LONG_TAGS);
+const BOOL_TAG_LIST = Object.entries(BOOL_TAGS);
+const CALL_OPTION_LIST = Object.entries(CALL_OPTIONS);
+
 /** Sets the well-known tags of `span` in `tags`, overriding generic ones of the same name. */
 export function knownTags(span: OtlpSpan, startMicros: number, tags: TagMaps): void {
   const a = span.attributes;
-  for (const [tag, keys] of Object.entries(STRING_TAGS)) {
+  for (const [tag, keys] of STRING_TAG_LIST) {
     const value = firstOf(a, keys, asString);
     if (value !== undefined) setTag(tags.string, tag, value);
   }
   const longs: Record<string, bigint> = {};
-  for (const [tag, keys] of Object.entries(LONG_TAGS)) {
+  for (const [tag, keys] of LONG_TAG_LIST) {
     const value = firstOf(a, keys, asLong);
     if (value === undefined) continue;
     longs[tag] = value;
@@ -42,7 +47,7 @@ export function knownTags(span: OtlpSpan, startMicros: number, tags: TagMaps): v
     const latency = longs.start_time_first_resp - BigInt(startMicros);
     setTag(tags.long, "latency_first_resp", safeNumber(latency));
   }
-  for (const [tag, keys] of Object.entries(BOOL_TAGS)) {
+  for (const [tag, keys] of BOOL_TAG_LIST) {
     const value = firstOf(a, keys, asBool);
     if (value !== undefined) setTag(tags.bool, tag, value);
   }
@@ -55,7 +60,7 @@ export function knownTags(span: OtlpSpan, startMicros: number, tags: TagMaps): v
 /** The GenAI request parameters as Coze Loop's `call_options` JSON (ModelCallOption). */
 function callOptions(attrs: OtlpAttributes): string | undefined {
   const options: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(CALL_OPTIONS)) {
+  for (const [name, key] of CALL_OPTION_LIST) {
     const v = attrs.get(key);
     if (v === undefined) continue;
     const value = name === "stop"
