@@ -46,6 +46,8 @@ import { dataDatasetRoutes } from "./api/data_datasets.ts";
 import { dataItemRoutes } from "./api/data_items.ts";
 import { dataVersionRoutes } from "./api/data_versions.ts";
 import { dataIoRoutes } from "./api/data_io.ts";
+import { evalSetRoutes } from "./api/eval_sets.ts";
+import { evalSetItemRoutes } from "./api/eval_set_items.ts";
 import { consoleRoutes } from "./console.ts";
 import { evaluatorRoutes } from "./api/evaluators.ts";
 import { evaluatorVersionRoutes } from "./api/evaluator_versions.ts";
@@ -176,6 +178,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", dataItemRoutes(deps.data));
   app.route("/", dataVersionRoutes(deps.data));
   app.route("/", dataIoRoutes(deps.dataIo));
+  app.route("/", evalSetRoutes(deps.data));
+  app.route("/", evalSetItemRoutes(deps.data));
   app.route("/", dataTagRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {

@@ -1,0 +1,303 @@
+/**
+ * `/api/evaluation/v1/evaluation_sets`: evaluation sets (create with a schema, list, get,
+ * update, delete), their schema, and versions (commit, list, get, batch get), over the data
+ * domain: a set is a dataset of category Evaluation, so the data routes (an import, say) see
+ * it too. A dataset of another category is not an evaluation set here ("not found").
+ */
+import { z } from "@hono/zod-openapi";
+import type { DataServices } from "../../domains/data/mod.ts";
+import { AppError, Codes } from "../../domains/errors.ts";
+import { Category, type DatasetWithSchema } from "../../domains/data/types.ts";
+import { apiOk } from "../_wire/json.ts";
+import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
+import { id64, jsonBody } from "../_wire/schemas.ts";
+import { evalFieldFromWire, evalSetToWire, evalVersionToWire } from "../_wire/convert_eval_set.ts";
+import { evalFieldIn, evalSetOut, evalVersionOut } from "./_schemas_eval_sets.ts";
+import { idsIn, orderBysIn } from "./_schemas_data.ts";
+import type { RouteApp } from "../_env.ts";
+
+const tags = ["evaluation: evaluation sets"];
+const base = "/api/evaluation/v1/evaluation_sets";
+const setParam = z.object({ evaluation_set_id: id64 });
+const wsQuery = z.object({ workspace_id: id64 });
+const paging = {
+  page_number: z.number().int().min(1).max(100_000).optional(),
+  page_size: z.number().int().min(1).max(200).optional(),
+  page_token: z.string().max(128).optional(),
+};
+
+/** The evaluation set `id` of the caller's workspace; not found for other categories. */
+export async function evalSetOf(
+  data: DataServices,
+  userId: bigint,
+  id: bigint,
+  workspaceId: bigint,
+): Promise<DatasetWithSchema> {
+  const ds = await data.datasets.get(userId, id, { workspaceId });
+  if (ds.dataset.category !== Category.Evaluation) {
+    throw new AppError(Codes.dataNotFound, `evaluation set ${id} not found`);
+  }
+  return ds;
+}
+
+const create = apiRoute({
+  method: "post",
+  path: base,
+  tags,
+  summary: "Create an evaluation set with its schema",
+  request: {
+    body: jsonBody(z.object({
+      workspace_id: id64,
+      name: z.string().min(1).max(255),
+      description: z.string().max(2048).optional(),
+      evaluation_set_schema: z.object({
+        field_schemas: z.array(evalFieldIn).min(1).max(200),
+      }),
+      biz_category: z.string().max(128).optional(),
+    })),
+  },
+}, { evaluation_set_id: int64 });
+const list = apiRoute({
+  method: "post",
+  path: `${base}/list`,
+  tags,
+  summary: "Search, sort and page the workspace's evaluation sets",
+  request: {
+    body: jsonBody(z.object({
+      workspace_id: id64,
+      name: z.string().max(100).optional(),
+      creators: z.array(z.string().max(32)).max(100).optional(),
+      evaluation_set_ids: idsIn.optional(),
+      ...paging,
+      order_bys: orderBysIn.optional(),
+    })),
+  },
+}, { evaluation_sets: z.array(evalSetOut), total: int64, next_page_token: z.string() });
+const get = apiRoute({
+  method: "get",
+  path: `${base}/{evaluation_set_id}`,
+  tags,
+  summary: "An evaluation set with its draft's schema",
+  request: { params: setParam, query: wsQuery },
+}, { evaluation_set: evalSetOut });
+const update = apiRoute({
+  method: "patch",
+  path: `${base}/{evaluation_set_id}`,
+  tags,
+  summary: "Rename an evaluation set or change its description",
+  request: {
+    params: setParam,
+    body: jsonBody(z.object({
+      workspace_id: id64,
+      name: z.string().max(255).optional(),
+      description: z.string().max(2048).optional(),
+    })),
+  },
+});
+const remove = apiRoute({
+  method: "delete",
+  path: `${base}/{evaluation_set_id}`,
+  tags,
+  summary: "Delete an evaluation set (soft)",
+  request: { params: setParam, query: wsQuery },
+});
+const putSchema = apiRoute({
+  method: "put",
+  path: `${base}/{evaluation_set_id}/schema`,
+  tags,
+  summary: "Replace the fields: no key adds one, fields left out become deleted",
+  request: {
+    params: setParam,
+    body: jsonBody(z.object({
+      workspace_id: id64,
+      fields: z.array(evalFieldIn).min(1).max(200),
+    })),
+  },
+});
+const commit = apiRoute({
+  method: "post",
+  path: `${base}/{evaluation_set_id}/versions`,
+  tags,
+  summary: "Commit the draft as an immutable version (SemVer, above the latest)",
+  request: {
+    params: setParam,
+    body: jsonBody(z.object({
+      workspace_id: id64,
+      version: z.string().min(1).max(50),
+      desc: z.string().max(400).optional(),
+    })),
+  },
+}, { id: int64 });
+const listVersions = apiRoute({
+  method: "post",
+  path: `${base}/{evaluation_set_id}/versions/list`,
+  tags,
+  summary: "An evaluation set's versions, newest first",
+  request: {
+    params: setParam,
+    body: jsonBody(z.object({
+      workspace_id: id64,
+      version_like: z.string().max(128).optional(),
+      ...paging,
+    })),
+  },
+}, { versions: z.array(evalVersionOut), total: int64, next_page_token: z.string() });
+const getVersion = apiRoute({
+  method: "get",
+  path: `${base}/{evaluation_set_id}/versions/{version_id}`,
+  tags,
+  summary: "A version with its evaluation set",
+  request: {
+    params: z.object({ evaluation_set_id: id64, version_id: id64 }),
+    query: wsQuery,
+  },
+}, { version: evalVersionOut, evaluation_set: evalSetOut });
+const batchGetVersions = apiRoute({
+  method: "post",
+  path: "/api/evaluation/v1/evaluation_set_versions/batch_get",
+  tags,
+  summary: "Versions by id, with their evaluation sets (missing ones left out)",
+  request: {
+    body: jsonBody(z.object({
+      workspace_id: id64,
+      version_ids: idsIn,
+      deleted_at: z.boolean().optional(),
+    })),
+  },
+}, {
+  versioned_evaluation_sets: z.array(
+    z.object({ version: evalVersionOut, evaluation_set: evalSetOut }),
+  ),
+});
+
+/** The evaluation set routes (sets, schema, versions). */
+export function evalSetRoutes(data: DataServices): RouteApp {
+  const app = routeGroup();
+  const user = (c: { get(k: "caller"): { userId: bigint } }) => c.get("caller").userId;
+  app.openapi(create, async (c) => {
+    const b = c.req.valid("json");
+    const r = await data.datasets.create(user(c), {
+      workspaceId: b.workspace_id,
+      name: b.name,
+      description: b.description,
+      category: Category.Evaluation,
+      bizCategory: b.biz_category,
+      fields: b.evaluation_set_schema.field_schemas.map(evalFieldFromWire),
+    });
+    return apiOk(c, { evaluation_set_id: r.dataset.id });
+  });
+  app.openapi(list, async (c) => {
+    const b = c.req.valid("json");
+    const r = await data.datasets.list(user(c), {
+      workspaceId: b.workspace_id,
+      category: Category.Evaluation,
+      ids: b.evaluation_set_ids,
+      name: b.name,
+      createdBys: b.creators,
+      pageNumber: b.page_number,
+      pageSize: b.page_size,
+      pageToken: b.page_token,
+      orderBy: b.order_bys?.[0]?.field,
+      asc: b.order_bys?.[0]?.is_asc,
+    });
+    return apiOk(c, {
+      evaluation_sets: r.datasets.map(evalSetToWire),
+      total: BigInt(r.total),
+      next_page_token: r.nextPageToken,
+    });
+  });
+  app.openapi(get, async (c) => {
+    const ds = await evalSetOf(
+      data,
+      user(c),
+      c.req.valid("param").evaluation_set_id,
+      c.req.valid("query").workspace_id,
+    );
+    return apiOk(c, { evaluation_set: evalSetToWire(ds) });
+  });
+  app.openapi(update, async (c) => {
+    const b = c.req.valid("json");
+    const id = c.req.valid("param").evaluation_set_id;
+    await evalSetOf(data, user(c), id, b.workspace_id);
+    await data.datasets.update(user(c), id, {
+      workspaceId: b.workspace_id,
+      name: b.name,
+      description: b.description,
+    });
+    return apiOk(c);
+  });
+  app.openapi(remove, async (c) => {
+    const id = c.req.valid("param").evaluation_set_id;
+    const ws = c.req.valid("query").workspace_id;
+    await evalSetOf(data, user(c), id, ws);
+    await data.datasets.remove(user(c), id, ws);
+    return apiOk(c);
+  });
+  app.openapi(putSchema, async (c) => {
+    const b = c.req.valid("json");
+    const id = c.req.valid("param").evaluation_set_id;
+    await evalSetOf(data, user(c), id, b.workspace_id);
+    await data.datasets.updateSchema(user(c), id, {
+      workspaceId: b.workspace_id,
+      fields: b.fields.map(evalFieldFromWire),
+    });
+    return apiOk(c);
+  });
+  app.openapi(commit, async (c) => {
+    const b = c.req.valid("json");
+    const id = c.req.valid("param").evaluation_set_id;
+    await evalSetOf(data, user(c), id, b.workspace_id);
+    const v = await data.versions.commit(user(c), {
+      workspaceId: b.workspace_id,
+      datasetId: id,
+      version: b.version,
+      description: b.desc,
+    });
+    return apiOk(c, { id: v.id });
+  });
+  app.openapi(listVersions, async (c) => {
+    const b = c.req.valid("json");
+    const id = c.req.valid("param").evaluation_set_id;
+    await evalSetOf(data, user(c), id, b.workspace_id);
+    const r = await data.versions.list(user(c), {
+      workspaceId: b.workspace_id,
+      datasetId: id,
+      versionLike: b.version_like,
+      pageNumber: b.page_number,
+      pageSize: b.page_size,
+      pageToken: b.page_token,
+    });
+    return apiOk(c, {
+      versions: r.versions.map((v) => evalVersionToWire(v)),
+      total: BigInt(r.total),
+      next_page_token: r.nextPageToken,
+    });
+  });
+  app.openapi(getVersion, async (c) => {
+    const p = c.req.valid("param");
+    const ws = c.req.valid("query").workspace_id;
+    const r = await data.versions.get(user(c), p.version_id, { workspaceId: ws });
+    if (
+      r.version.datasetId !== p.evaluation_set_id ||
+      r.dataset.dataset.category !== Category.Evaluation
+    ) {
+      throw new AppError(Codes.dataNotFound, `version ${p.version_id} not found`);
+    }
+    return apiOk(c, {
+      version: evalVersionToWire(r.version, r.dataset.schema),
+      evaluation_set: evalSetToWire(r.dataset),
+    });
+  });
+  app.openapi(batchGetVersions, async (c) => {
+    const b = c.req.valid("json");
+    const r = await data.versions.batchGet(user(c), b.workspace_id, b.version_ids, b.deleted_at);
+    return apiOk(c, {
+      versioned_evaluation_sets: r.filter((x) => x.dataset.dataset.category === Category.Evaluation)
+        .map((x) => ({
+          version: evalVersionToWire(x.version, x.dataset.schema),
+          evaluation_set: evalSetToWire(x.dataset),
+        })),
+    });
+  });
+  return app;
+}
