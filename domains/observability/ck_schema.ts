@@ -19,6 +19,15 @@ function ttl(days: number): string {
   return `toDateTime(intDiv(start_time, 1000000)) + toIntervalDay(${days})`;
 }
 
+/**
+ * Merges of span parts column by column (vertical), whatever their size: a part's columns are
+ * large strings and maps, and merging them all at once (the horizontal algorithm, the default
+ * below 131,072 rows) held a block of every column per merge, which was most of the embedded
+ * server's peak memory during ingestion (about +440 MB against +180 MB, measured).
+ */
+const SPANS_SETTINGS = "vertical_merge_algorithm_min_rows_to_activate = 1, " +
+  "vertical_merge_algorithm_min_columns_to_activate = 1";
+
 /** The DDL of the observability tables for a retention of `ttlDays`. */
 export function observabilityDdl(ttlDays: number): string[] {
   return [
@@ -56,7 +65,8 @@ export function observabilityDdl(ttlDays: number): string[] {
     ) ENGINE = ReplacingMergeTree(ingest_time)
     PARTITION BY toDate(intDiv(start_time, 1000000))
     ORDER BY (space_id, start_time, span_id)
-    TTL ${ttl(ttlDays)}`,
+    TTL ${ttl(ttlDays)}
+    SETTINGS ${SPANS_SETTINGS}`,
     `CREATE TABLE IF NOT EXISTS ${ANNOTATIONS_TABLE} (
       id String,
       space_id String,
@@ -102,6 +112,10 @@ export async function migrateObservabilityStore(ck: AnalyticsDb, ttlDays: number
     );
     if (rows[0] && !rows[0].q.includes(`toIntervalDay(${ttlDays})`)) {
       await ck.command(`ALTER TABLE ${table} MODIFY TTL ${ttl(ttlDays)}`);
+    }
+    // Tables created before the settings get them (metadata only).
+    if (table === SPANS_TABLE && rows[0] && !rows[0].q.includes("vertical_merge_algorithm")) {
+      await ck.command(`ALTER TABLE ${table} MODIFY SETTING ${SPANS_SETTINGS}`);
     }
   }
 }
