@@ -48,6 +48,7 @@ interface Result {
   verified?: string;
   queries: string[];
   threads: string;
+  split: string;
 }
 
 const loadavg = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
@@ -151,6 +152,10 @@ async function runPath(kind: "otlp" | "sdk", mode: "embedded" | "real"): Promise
     const load1 = loadavg();
     const mem = bs.memory();
     if (profiler) {
+      const h = await profiler.heap();
+      console.error(
+        `V8 heap: ${Math.round(h.used)} MiB used, ${Math.round(h.total)} MiB committed`,
+      );
       const p = await profiler.stop();
       await Deno.mkdir(profileDir!, { recursive: true });
       const file = `${profileDir}/otlp_${mode}_${Date.now()}.cpuprofile`;
@@ -201,6 +206,9 @@ async function runPath(kind: "otlp" | "sdk", mode: "embedded" | "real"): Promise
       verified,
       queries,
       threads,
+      split: `RSS after: ${Math.round(mem.anon)} MiB anonymous, ${
+        Math.round(mem.file)
+      } MiB file-backed`,
     };
   } finally {
     await bs.server.stop();
@@ -240,6 +248,6 @@ for (const mode of modes) {
 }
 for (const r of results) {
   console.log(`${r.mode} ${r.path}: ${r.queries.join("; ")}${r.verified ? `; ${r.verified}` : ""}`);
-  console.log(`  server CPU by thread: ${r.threads}`);
+  console.log(`  server CPU by thread: ${r.threads}; ${r.split}`);
 }
 Deno.exit(0);

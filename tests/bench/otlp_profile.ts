@@ -8,6 +8,8 @@
 /** A started CPU profile; `stop` returns the `.cpuprofile` document. */
 export interface CpuProfiler {
   stop(): Promise<CpuProfile>;
+  /** The V8 heap: used and committed (MiB). */
+  heap(): Promise<{ used: number; total: number }>;
 }
 
 /** The parts of a `.cpuprofile` the summary reads. */
@@ -47,6 +49,10 @@ export async function startCpuProfile(port: number, intervalUs = 500): Promise<C
   await call("Profiler.setSamplingInterval", { interval: intervalUs });
   await call("Profiler.start");
   return {
+    async heap() {
+      const h = await call("Runtime.getHeapUsage") as { usedSize: number; totalSize: number };
+      return { used: h.usedSize / 1048576, total: h.totalSize / 1048576 };
+    },
     async stop() {
       const r = await call("Profiler.stop") as { profile: CpuProfile };
       ws.close();

@@ -12,8 +12,8 @@ export interface BenchServer {
   server: ServerProcess;
   /** The inspector's port when started with `inspect`. */
   inspectPort?: number;
-  /** RSS now and the peak so far (VmHWM), in MiB. */
-  memory(): { rss: number; peak: number };
+  /** RSS now (anonymous and file-backed parts) and the peak so far (VmHWM), in MiB. */
+  memory(): { rss: number; peak: number; anon: number; file: number };
   /** CPU seconds by thread name since start (the main thread is "main"). */
   threadCpu(): Map<string, number>;
 }
@@ -67,7 +67,12 @@ export async function startBenchServer(
   return {
     server,
     inspectPort,
-    memory: () => ({ rss: statusField(pid, "VmRSS"), peak: statusField(pid, "VmHWM") }),
+    memory: () => ({
+      rss: statusField(pid, "VmRSS"),
+      peak: statusField(pid, "VmHWM"),
+      anon: statusField(pid, "RssAnon"),
+      file: statusField(pid, "RssFile"),
+    }),
     threadCpu() {
       const out = new Map<string, number>();
       for (const entry of Deno.readDirSync(`/proc/${pid}/task`)) {
