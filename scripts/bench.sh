@@ -41,7 +41,9 @@ case "$suite" in
   ui-trace) deno run --allow-all tests/bench/ui_trace_bench.ts "$@" ;;
   # otlp: OTLP protobuf+gzip ingestion next to the SDK JSON path; `otlp [spans] [conns] [embedded|real|both]`
   otlp) deno run --allow-all tests/bench/otlp_bench.ts "$@" ;;
+  # dataset-import: rows/s and server RSS importing a CSV of 5 text fields; `dataset-import [real|embedded|both] [rows=100000] [cell_bytes=24]`
+  dataset-import) deno run --allow-all tests/bench/dataset_import_bench.ts "$@" ;;
   # code-sandbox: per-record overhead of the code evaluator sandbox, cold and warm; `code-sandbox [runs]`
   code-sandbox) deno run --allow-all tests/bench/code_sandbox_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox, otlp)" >&2; exit 2 ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox, otlp, dataset-import)" >&2; exit 2 ;;
 esac
