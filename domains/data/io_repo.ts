@@ -137,6 +137,13 @@ export function createIoJobRepo(db: Database) {
         .set({ status: JobStatus.Failed, reason, updated_at: now, ended_at: now })
         .where("id", "=", `${id}`).where("status", "=", JobStatus.Pending).execute();
     },
+    /** Extends `owner`'s lease (a long step between checkpoints); false when it is gone. */
+    async renew(id: bigint, owner: string, leaseMs: number): Promise<boolean> {
+      const r = await q().updateTable("dataset_io_jobs").set({ lease_until: Date.now() + leaseMs })
+        .where("id", "=", `${id}`).where("lease_owner", "=", owner)
+        .where("status", "=", JobStatus.Running).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     /** Lets the lease go at once (a stopping process), so another process takes over. */
     async release(id: bigint, owner: string): Promise<void> {
       await q().updateTable("dataset_io_jobs").set({ lease_owner: null, lease_until: 0 })

@@ -11,15 +11,18 @@
  */
 import type { ConsumerWorker, MessageQueue, ReceivedMessage } from "../../infra/mq/mod.ts";
 import { bodyJson } from "../../infra/mq/mod.ts";
-import { describeCause } from "../../infra/errors.ts";
+import { describeCause, ServiceUnavailableError } from "../../infra/errors.ts";
+import { addJobError } from "./io_errors.ts";
 import type { IoJobRepo } from "./io_repo.ts";
 import { LeaseLost, type RunContext, type RunDeps } from "./io_run.ts";
-import { type IoJob, isTerminal, JobStatus } from "./io_types.ts";
+import { type IoJob, isTerminal, JobErrorType, JobStatus } from "./io_types.ts";
 
 /** The topic of dataset jobs (the reference's name). */
 export const IO_JOB_TOPIC = "data_async_tasks";
 /** Consumer group of the job workers. */
 export const IO_JOB_GROUP = "data_io_jobs";
+/** Failures of one job in a row, in one process, before it is failed. */
+const MAX_FAILURES = 5;
 /** How long a lease lasts without a checkpoint. */
 export const DEFAULT_LEASE_MS = 15_000;
 
@@ -60,9 +63,30 @@ export function createIoJobWorker(o: {
     });
   };
 
+  const failures = new Map<bigint, number>();
+  const giveUp = async (id: bigint, reason: string) => {
+    const cur = await o.jobs.byId(id);
+    if (!cur) return;
+    await o.jobs.finish(id, owner, {
+      processed: cur.processed,
+      added: cur.added,
+      checkpoint: cur.checkpoint,
+      errors: addJobError(cur.errors, {
+        type: JobErrorType.InternalError,
+        message: `the job failed ${MAX_FAILURES} times: ${reason.slice(0, 500)}`,
+      }),
+      status: JobStatus.Failed,
+      reason,
+    });
+  };
+
   const run = (job: IoJob) => {
     const runner = o.runners[job.type];
     const ctx: RunContext = { job, owner, leaseMs, signal: stop.signal };
+    // Renewed between checkpoints too (a long first pass over a large file), while running.
+    const heartbeat = setInterval(() => {
+      o.jobs.renew(job.id, owner, leaseMs).catch(() => {});
+    }, leaseMs / 3);
     const p = (async () => {
       try {
         if (!runner) throw new Error(`no runner for job type ${job.type}`);
@@ -72,15 +96,25 @@ export function createIoJobWorker(o: {
           log?.warn("job taken over by another process", { job_id: `${job.id}` });
           return;
         }
-        // An unexpected error (a service down): the lease expires and the watchdog retries.
+        // An unexpected error (a service down): resumed from the checkpoint a little later;
+        // one that keeps coming back in this process fails the job rather than loop.
+        const n = (failures.get(job.id) ?? 0) + 1;
+        failures.set(job.id, n);
         log?.error("job run failed, will resume from its checkpoint", {
           job_id: `${job.id}`,
+          attempt: n,
           error: describeCause(err),
         });
+        if (n >= MAX_FAILURES && !(err instanceof ServiceUnavailableError)) {
+          failures.delete(job.id);
+          await giveUp(job.id, describeCause(err)).catch(() => {});
+          return;
+        }
         await o.jobs.release(job.id, owner).catch(() => {});
-        if (!stop.signal.aborted) await wake(job.id, 2_000).catch(() => {});
+        if (!stop.signal.aborted) await wake(job.id, 2_000 * n).catch(() => {});
         return;
       }
+      failures.delete(job.id);
       if (stop.signal.aborted) {
         // Stopped between two checkpoints: let the lease go, and wake whoever runs next.
         await o.jobs.release(job.id, owner).catch(() => {});
@@ -88,7 +122,10 @@ export function createIoJobWorker(o: {
       }
     })();
     running.set(job.id, p);
-    p.finally(() => running.delete(job.id));
+    p.finally(() => {
+      clearInterval(heartbeat);
+      running.delete(job.id);
+    });
   };
 
   const handle = async (m: ReceivedMessage) => {
