@@ -119,7 +119,7 @@ export async function* jsonlRecords(
     const rec = lineRecord(decoder, bytes, tooLong, { row, next });
     tooLong = false;
     if (!rec) return undefined;
-    if (rec.row === start.row && start.offset === 0 && rec.error && !rec.values) {
+    if (rec.row === 0 && rec.error && !rec.values) {
       throw new MalformedFile(`not a JSON Lines file: line 1 is not a JSON object (${rec.error})`);
     }
     row++;
