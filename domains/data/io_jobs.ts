@@ -20,7 +20,13 @@ import { FieldStatus, PROVIDER_S3 } from "./types.ts";
 export interface ImportInput {
   workspaceId?: bigint;
   datasetId: bigint;
-  file: { provider?: number; path: string; format?: number; originalFileName?: string };
+  file: {
+    provider?: number;
+    path: string;
+    format?: number;
+    compressFormat?: number;
+    originalFileName?: string;
+  };
   fieldMappings: FieldMapping[];
   overwrite?: boolean;
 }
@@ -122,6 +128,12 @@ export function createIoJobService(deps: {
         throw invalidParam("file.provider", "must be 5 (S3, this server's object storage)");
       }
       validateKey(file.path, "file.path");
+      if (file.compressFormat) {
+        throw invalidParam(
+          "file.compress_format",
+          "compressed files are not read: upload the CSV or JSONL file itself",
+        );
+      }
       const format = formatOf(file.format, file.path);
       const names = new Set(
         schema.fields.filter((f) => f.status === FieldStatus.Available).map((f) => f.name),

@@ -82,6 +82,7 @@ export function dataIoRoutes(io: DataIo): RouteApp {
         provider: b.file.provider,
         path: b.file.path,
         format: b.file.format,
+        compressFormat: b.file.compress_format,
         originalFileName: b.file.original_file_name,
       },
       fieldMappings: b.field_mappings,

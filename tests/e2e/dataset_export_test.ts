@@ -149,6 +149,10 @@ Deno.test({
           [`${D}/${id}/import`, { ...base, file: { ...base.file, format: 2 } }, /format/],
           [`${D}/${id}/import`, {
             ...base,
+            file: { ...base.file, compress_format: 100 },
+          }, /compressed/],
+          [`${D}/${id}/import`, {
+            ...base,
             field_mappings: [{ source: "q", target: "nope" }],
           }, /no field "nope"/],
           [`${D}/${multi}/import`, base, /multi-turn/],
