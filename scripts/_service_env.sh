@@ -3,5 +3,5 @@
 while IFS= read -r line; do
   name=${line#export }
   name=${name%%=*}
-  [ -z "${!name:-}" ] && eval "$line"
+  if [ -z "${!name:-}" ]; then eval "$line"; fi
 done < <(bash "$ROOT/scripts/services.sh" env)
