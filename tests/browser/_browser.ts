@@ -64,6 +64,13 @@ export async function launchBrowser(): Promise<TestBrowser> {
     async newPage() {
       const page = await browser.newPage();
       await page.setViewport({ width: 1280, height: 800 });
+      // Typing waits for its field, as a person would: a dialog or page that is still
+      // rendering is not a failure (puppeteer's own type() does not wait).
+      const type = page.type.bind(page);
+      page.type = async (selector, text, options) => {
+        await page.waitForSelector(selector, { visible: true });
+        return await type(selector, text, options);
+      };
       page.on("console", (m) => {
         if (m.type() === "error" && !EXPECTED.test(m.text())) {
           errors.push(`console error on ${page.url()}: ${m.text()}`);

@@ -226,6 +226,9 @@ Deno.test({
         await page.keyboard.up("Control");
         await page.waitForSelector("dialog.palette[open] input");
         await page.keyboard.type("tokens");
+        await page.waitForFunction(
+          `document.querySelector("dialog.palette[open] input")?.value === "tokens"`,
+        );
         await shot(page, "palette-light");
         await page.keyboard.press("Enter");
         await waitForPath(page, /\/open\/oauth\/pats$/);
@@ -233,6 +236,7 @@ Deno.test({
         await page.waitForSelector("dialog.palette[open] input");
         const traceId = "0123456789abcdef0123456789abcdef";
         await page.keyboard.type(traceId);
+        await page.waitForSelector(`::-p-text(Open trace ${traceId})`);
         await page.keyboard.press("Enter");
         await waitForPath(
           page,

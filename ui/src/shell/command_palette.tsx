@@ -33,8 +33,9 @@ export function CommandPalette(
   const prompts = usePromptMatches(open ? query : "", spaceId);
   const navigate = useNavigate();
 
+  // Cleared on closing, not on opening: what is typed right as it opens is never wiped.
   useEffect(() => {
-    if (open) {
+    if (!open) {
       setQuery("");
       setSelected(0);
     }
