@@ -90,3 +90,11 @@ export async function debug(
   assert.equal(r.body.code, 0, JSON.stringify(r.body));
   return r.body.evaluator_output_data;
 }
+
+/** A Python code evaluator comparing the output with the reference. */
+export const PY = `def exec_evaluation(turn):
+    actual = turn["evaluate_target_output_fields"]["actual_output"]["text"]
+    expected = turn["evaluate_dataset_fields"]["reference_output"]["text"]
+    print("comparing", actual, expected)
+    return EvalOutput(score=1.0 if actual == expected else 0.0, reason="compared")
+`;

@@ -1,8 +1,7 @@
 /**
  * Evaluators over HTTP against a real server (both modes): CRUD and versions, an LLM judge
- * (tool call, text answer, garbage), Python and JavaScript code evaluators, hostile code (an
- * endless loop, a memory bomb, network, files, environment, a subprocess) reported as the
- * record's error while the server stays healthy, templates, isolation and bad input.
+ * (tool call, text answer, garbage), Python and JavaScript code evaluators, templates,
+ * isolation and bad input. Hostile code is in evaluator_sandbox_test.ts.
  */
 import assert from "node:assert/strict";
 import { post, registerUser } from "./_client.ts";
@@ -13,17 +12,12 @@ import {
   debug,
   E,
   judgeContent,
+  PY,
   sample,
   setupEvaluators,
   V,
 } from "./_evaluators.ts";
 
-const PY = `def exec_evaluation(turn):
-    actual = turn["evaluate_target_output_fields"]["actual_output"]["text"]
-    expected = turn["evaluate_dataset_fields"]["reference_output"]["text"]
-    print("comparing", actual, expected)
-    return EvalOutput(score=1.0 if actual == expected else 0.0, reason="compared")
-`;
 const JS = `function exec_evaluation(turn) {
   const a = turn.evaluate_target_output_fields.actual_output.text;
   console.log("js sees", a);
@@ -197,95 +191,6 @@ Deno.test({
           [0.5, 1],
         );
       });
-
-      await t.step(
-        "hostile code fails as the record's error; the server stays healthy",
-        async () => {
-          const cases: [string, "Python" | "JS", string, RegExp][] = [
-            [
-              "loop",
-              "Python",
-              "def exec_evaluation(turn):\n    while True:\n        pass\n",
-              /time limit/,
-            ],
-            [
-              "memory",
-              "Python",
-              "def exec_evaluation(turn):\n    xs = []\n    while True:\n        xs.append(' ' * 10**7)\n",
-              /MemoryError|memory limit/,
-            ],
-            [
-              "network",
-              "Python",
-              "import urllib.request\ndef exec_evaluation(turn):\n    urllib.request.urlopen('http://127.0.0.1:1/')\n    return {'score': 1}\n",
-              /\S/,
-            ],
-            [
-              "files",
-              "Python",
-              "def exec_evaluation(turn):\n    return {'score': 1, 'reason': open('/etc/passwd').read()}\n",
-              /FileNotFoundError/,
-            ],
-            [
-              "subprocess",
-              "Python",
-              "import os\ndef exec_evaluation(turn):\n    os.system('touch /tmp/pwned')\n    return {'score': 1}\n",
-              /PermissionError/,
-            ],
-            ["loop", "JS", "function exec_evaluation(turn) { for (;;) {} }", /time limit/],
-            [
-              "memory",
-              "JS",
-              "function exec_evaluation(turn) { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }",
-              /memory/,
-            ],
-            [
-              "network",
-              "JS",
-              "function exec_evaluation(turn) { return { score: 1, reason: typeof fetch + typeof Deno + typeof require } }",
-              /^$/,
-            ],
-          ];
-          for (const [what, lang, code, expected] of cases) {
-            const out = await debug(server, u, 2, codeContent(lang, code), sample("x"));
-            if (what === "network" && lang === "JS") {
-              assert.equal(out.evaluator_result.reasoning, "undefinedundefinedundefined");
-              continue;
-            }
-            assert.equal(
-              out.evaluator_result,
-              undefined,
-              `${lang} ${what}: ${JSON.stringify(out)}`,
-            );
-            assert.match(out.evaluator_run_error.message, expected, `${lang} ${what}`);
-          }
-          const env = await debug(
-            server,
-            u,
-            2,
-            codeContent(
-              "Python",
-              "import os\ndef exec_evaluation(turn):\n    return {'score': len(os.environ), 'reason': ','.join(os.environ)}\n",
-            ),
-            sample("x"),
-          );
-          assert.equal(env.evaluator_result.reasoning, "HOME");
-          const bigOut = await debug(
-            server,
-            u,
-            2,
-            codeContent(
-              "Python",
-              "def exec_evaluation(turn):\n    print('x' * 100000)\n    return {'score': 1}\n",
-            ),
-            sample("x"),
-          );
-          assert.ok(bigOut.stdout.length < 20_000, "stdout is bounded");
-          assert.equal(await fetch(`${server.url}/ping`).then((r) => r.text()), "pong");
-          const after = await debug(server, u, 2, codeContent("Python", PY), sample("a"));
-          assert.equal(after.evaluator_result.score, 1);
-        },
-      );
 
       await t.step("templates and tools", async () => {
         const list = await post(
