@@ -9,6 +9,7 @@ import { EVALUATOR_MIGRATIONS } from "./evaluation/migrations.ts";
 import { DATA_MIGRATIONS } from "./data/migrations.ts";
 import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
 import { IO_JOB_MIGRATIONS } from "./data/io_migrations.ts";
+import { EXPERIMENT_MIGRATIONS } from "./evaluation/experiments/migrations.ts";
 
 /** Migrations of all domains. */
 export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
   ...DATA_MIGRATIONS,
   ...TAG_MIGRATIONS,
   ...IO_JOB_MIGRATIONS,
+  ...EXPERIMENT_MIGRATIONS,
 };
