@@ -9,6 +9,7 @@ import { EVALUATOR_MIGRATIONS } from "./evaluation/migrations.ts";
 import { DATA_MIGRATIONS } from "./data/migrations.ts";
 import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
 import { IO_JOB_MIGRATIONS } from "./data/io_migrations.ts";
+import { TARGET_MIGRATIONS } from "./evaluation/target_migrations.ts";
 import { EXPERIMENT_MIGRATIONS } from "./evaluation/experiments/migrations.ts";
 
 /** Migrations of all domains. */
@@ -19,5 +20,6 @@ export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
   ...DATA_MIGRATIONS,
   ...TAG_MIGRATIONS,
   ...IO_JOB_MIGRATIONS,
+  ...TARGET_MIGRATIONS,
   ...EXPERIMENT_MIGRATIONS,
 };
