@@ -1,12 +1,15 @@
 /**
  * Evaluation targets as experiments see them: a target version (today a committed Coze Loop
- * prompt version, the IDL's EvalTargetType 1 "CozeLoopPrompt") and the runner that executes
+ * prompt version, the IDL's EvalTargetType 2 "CozeLoopPrompt") and the runner that executes
  * it on one item's mapped fields. Built by targets.ts; experiments depend only on this.
  */
 import type { Content } from "./types.ts";
 
-/** The IDL's EvalTargetType values this server runs. */
-export const EvalTargetType = { CozeLoopPrompt: 1 } as const;
+/**
+ * The IDL's EvalTargetType values this server runs (domain/eval_target.thrift: CozeBot = 1,
+ * CozeLoopPrompt = 2; the official web UI sends 2 for a prompt).
+ */
+export const EvalTargetType = { CozeLoopPrompt: 2 } as const;
 
 /** One version of a target (a prompt's committed version). */
 export interface EvalTargetVersion {
