@@ -39,6 +39,9 @@ import {
 } from "./evaluation/evaluator_versions.ts";
 import { createJudge } from "./evaluation/judge.ts";
 import { createEvaluatorRunner, type EvaluatorRunner } from "./evaluation/run.ts";
+import { createTargetRunner } from "./evaluation/target_run.ts";
+import { createTargetService, type TargetService } from "./evaluation/targets.ts";
+import type { TargetRunner } from "./evaluation/target_types.ts";
 import { createDataServices, type DataServices } from "./data/mod.ts";
 import { createTagService, type TagService } from "./data/tags.ts";
 import { createDataIo, type DataIo } from "./data/io_mod.ts";
@@ -67,6 +70,10 @@ export interface Services {
   evaluators: EvaluatorService;
   evaluatorVersions: EvaluatorVersionService;
   evaluatorRunner: EvaluatorRunner;
+  /** Evaluation targets (prompt versions) for the web API. */
+  targets: TargetService;
+  /** Resolves and runs target versions (for experiments). */
+  targetRunner: TargetRunner;
   /** Datasets, their items and versions. */
   data: DataServices;
   /** Dataset import and export jobs, and their worker. */
@@ -110,6 +117,23 @@ export function createServices(
     sandbox,
   });
   const evaluators = createEvaluatorService({ db, ids, authz, sandbox });
+  const versioning = createVersioningService({
+    db,
+    ids,
+    prompts,
+    labels,
+    cache: promptCache,
+    validate: validateDetail,
+  });
+  const targetRunner = createTargetRunner({
+    db,
+    ids,
+    authz,
+    prompts,
+    runtime: runner,
+    ingest,
+    logger: options.logger,
+  });
   const data = createDataServices({
     db,
     ids,
@@ -145,14 +169,9 @@ export function createServices(
     tags: createTagService({ db, ids, authz }),
     prompts,
     labels,
-    versioning: createVersioningService({
-      db,
-      ids,
-      prompts,
-      labels,
-      cache: promptCache,
-      validate: validateDetail,
-    }),
+    versioning,
+    targetRunner,
+    targets: createTargetService({ db, authz, prompts, versioning, runner: targetRunner }),
     hub: createPromptHubService({
       db,
       authz,
