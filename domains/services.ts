@@ -42,6 +42,7 @@ import { createEvaluatorRunner, type EvaluatorRunner } from "./evaluation/run.ts
 import { createTargetRunner } from "./evaluation/target_run.ts";
 import { createTargetService, type TargetService } from "./evaluation/targets.ts";
 import type { TargetRunner } from "./evaluation/target_types.ts";
+import { createExperiments, type Experiments } from "./evaluation/experiments/mod.ts";
 import { createDataServices, type DataServices } from "./data/mod.ts";
 import { createTagService, type TagService } from "./data/tags.ts";
 import { createDataIo, type DataIo } from "./data/io_mod.ts";
@@ -74,6 +75,8 @@ export interface Services {
   targets: TargetService;
   /** Resolves and runs target versions (for experiments). */
   targetRunner: TargetRunner;
+  /** Experiments: the service and the pipeline (its workers started by main.ts). */
+  experiments: Experiments;
   /** Datasets, their items and versions. */
   data: DataServices;
   /** Dataset import and export jobs, and their worker. */
@@ -171,6 +174,17 @@ export function createServices(
     labels,
     versioning,
     targetRunner,
+    experiments: createExperiments({
+      db,
+      ids,
+      authz,
+      mq: infra.mq,
+      broadcast: infra.broadcast,
+      data,
+      targets: targetRunner,
+      evaluatorRunner,
+      logger: options.logger,
+    }),
     targets: createTargetService({ db, authz, prompts, versioning, runner: targetRunner }),
     hub: createPromptHubService({
       db,
