@@ -11,6 +11,7 @@ import { TAG_MIGRATIONS } from "./data/tag_migrations.ts";
 import { IO_JOB_MIGRATIONS } from "./data/io_migrations.ts";
 import { TARGET_MIGRATIONS } from "./evaluation/target_migrations.ts";
 import { EXPERIMENT_MIGRATIONS } from "./evaluation/experiments/migrations.ts";
+import { EXPT_EXPORT_MIGRATIONS } from "./evaluation/experiments/export_migrations.ts";
 
 /** Migrations of all domains. */
 export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const DOMAIN_MIGRATIONS: Record<string, Migration> = {
   ...IO_JOB_MIGRATIONS,
   ...TARGET_MIGRATIONS,
   ...EXPERIMENT_MIGRATIONS,
+  ...EXPT_EXPORT_MIGRATIONS,
 };
