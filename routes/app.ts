@@ -51,6 +51,8 @@ import { evalSetItemRoutes } from "./api/eval_set_items.ts";
 import { consoleRoutes } from "./console.ts";
 import { evaluatorRoutes } from "./api/evaluators.ts";
 import { evaluatorVersionRoutes } from "./api/evaluator_versions.ts";
+import { evalTargetRoutes } from "./api/eval_targets.ts";
+import type { TargetService } from "../domains/evaluation/targets.ts";
 import type { EvaluatorService } from "../domains/evaluation/evaluators.ts";
 import type { EvaluatorVersionService } from "../domains/evaluation/evaluator_versions.ts";
 import type { DebugService } from "../domains/prompt/debug.ts";
@@ -93,6 +95,7 @@ export interface AppDeps {
   debug: DebugService;
   evaluators: EvaluatorService;
   evaluatorVersions: EvaluatorVersionService;
+  targets: TargetService;
   /** Datasets, their items and versions. */
   data: DataServices;
   dataIo: DataIo;
@@ -174,6 +177,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", promptDebugRoutes(deps));
   app.route("/", evaluatorRoutes(deps.evaluators));
   app.route("/", evaluatorVersionRoutes(deps.evaluatorVersions));
+  app.route("/", evalTargetRoutes(deps.targets));
   app.route("/", dataDatasetRoutes(deps.data));
   app.route("/", dataItemRoutes(deps.data));
   app.route("/", dataVersionRoutes(deps.data));
