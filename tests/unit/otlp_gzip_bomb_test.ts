@@ -35,3 +35,16 @@ Deno.test("gzip: refused bombs leave no dead output in memory", async () => {
   // Kept until a collection, 24 bombs' 20 MiB of output each would be about 480 MiB.
   assert.ok(grown < 64, `external memory grew by ${grown.toFixed(0)} MiB`);
 });
+
+Deno.test("gzip: a trailer that lies about the size is no way around the cap", async () => {
+  const bomb = await gzipOf(new Uint8Array(16 * 1024 * 1024));
+  const liar = bomb.slice();
+  new DataView(liar.buffer, liar.byteLength - 4).setUint32(0, 1000, true); // claims 1,000 bytes
+  await assert.rejects(maybeGunzip(liar, "gzip", { maxBytes: 1024 * 1024 }), tooLarge);
+  const honest = await gzipOf(new TextEncoder().encode("hello"));
+  const trailing = new Uint8Array([...honest, 0, 0, 0, 0]);
+  await assert.rejects(maybeGunzip(trailing, "gzip"), (e: unknown) => {
+    return e instanceof OtlpDecodeError && e.kind === "malformed";
+  }, "trailing bytes are refused as before");
+  assert.equal(new TextDecoder().decode(await maybeGunzip(honest, "gzip")), "hello");
+});

@@ -1,4 +1,5 @@
 /** Content-Encoding handling for OTLP/HTTP bodies, with a cap against decompression bombs. */
+import { gunzipSync } from "node:zlib";
 import { OtlpDecodeError } from "./types.ts";
 
 /**
@@ -33,6 +34,10 @@ export async function maybeGunzip(
     });
   }
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  if (format === "gzip") {
+    const whole = gunzipAsClaimed(bytes, maxBytes);
+    if (whole !== undefined) return whole;
+  }
   const reader = slices(bytes).pipeThrough(new DecompressionStream(format)).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -58,6 +63,28 @@ export async function maybeGunzip(
   const out = concat(chunks, total);
   release(chunks);
   return out;
+}
+
+/**
+ * The common case in one native call (about three times faster than the stream below): a
+ * single gzip member whose trailer (ISIZE, the length mod 2^32) claims at most `maxBytes`, is
+ * inflated with the claimed length as the output limit and kept only when it is exactly that
+ * long. Anything else (a multi-member body, trailing bytes, a trailer that lies, corrupt
+ * data) returns undefined for the stream to judge, with its errors and its cap: a lying bomb
+ * costs at most the output it claimed, as an honest body of that size would.
+ */
+function gunzipAsClaimed(bytes: Uint8Array, maxBytes: number): Uint8Array | undefined {
+  const n = bytes.byteLength;
+  if (n < 18 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return undefined;
+  const claimed = new DataView(bytes.buffer, bytes.byteOffset + n - 4, 4).getUint32(0, true);
+  if (claimed === 0 || claimed > maxBytes) return undefined;
+  try {
+    const out = gunzipSync(bytes, { maxOutputLength: claimed, chunkSize: 64 * 1024 });
+    if (out.byteLength !== claimed) return undefined;
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
