@@ -89,6 +89,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     workers.push(await startSpanWriter({ mq: infra.mq, ck: infra.ck }, config.spanWriter));
     workers.push(await services.annotations.startRetryWorker());
     workers.push(await services.dataIo.worker.start());
+    workers.push(await services.experimentResults.worker.start());
     workers.push(await services.experiments.pipeline.startWorkers());
     workers.push(await services.health.start({ intervalMs: config.healthProbeIntervalMs }));
   } catch (err) {

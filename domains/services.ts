@@ -43,6 +43,10 @@ import { createTargetRunner } from "./evaluation/target_run.ts";
 import { createTargetService, type TargetService } from "./evaluation/targets.ts";
 import type { TargetRunner } from "./evaluation/target_types.ts";
 import { createExperiments, type Experiments } from "./evaluation/experiments/mod.ts";
+import {
+  createExperimentResults,
+  type ExperimentResults,
+} from "./evaluation/experiments/results_mod.ts";
 import { createDataServices, type DataServices } from "./data/mod.ts";
 import { createTagService, type TagService } from "./data/tags.ts";
 import { createDataIo, type DataIo } from "./data/io_mod.ts";
@@ -77,6 +81,8 @@ export interface Services {
   targetRunner: TargetRunner;
   /** Experiments: the service and the pipeline (its workers started by main.ts). */
   experiments: Experiments;
+  /** Experiment results, aggregates, evaluator records and result exports (+ export worker). */
+  experimentResults: ExperimentResults;
   /** Datasets, their items and versions. */
   data: DataServices;
   /** Dataset import and export jobs, and their worker. */
@@ -183,6 +189,15 @@ export function createServices(
       data,
       targets: targetRunner,
       evaluatorRunner,
+      logger: options.logger,
+    }),
+    experimentResults: createExperimentResults({
+      db,
+      ids,
+      authz,
+      storage: infra.storage,
+      mq: infra.mq,
+      data,
       logger: options.logger,
     }),
     targets: createTargetService({ db, authz, prompts, versioning, runner: targetRunner }),
