@@ -44,10 +44,12 @@ import { promptDebugRoutes } from "./api/prompt_debug.ts";
 import { dataTagRoutes } from "./api/data_tags.ts";
 import { dataDatasetRoutes } from "./api/data_datasets.ts";
 import { dataItemRoutes } from "./api/data_items.ts";
+import { dataItemCheckRoutes } from "./api/data_item_checks.ts";
 import { dataVersionRoutes } from "./api/data_versions.ts";
 import { dataIoRoutes } from "./api/data_io.ts";
 import { evalSetRoutes } from "./api/eval_sets.ts";
 import { evalSetItemRoutes } from "./api/eval_set_items.ts";
+import { evalSetExtraRoutes } from "./api/eval_set_import.ts";
 import { consoleRoutes } from "./console.ts";
 import { evaluatorRoutes } from "./api/evaluators.ts";
 import { evaluatorVersionRoutes } from "./api/evaluator_versions.ts";
@@ -180,10 +182,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", evalTargetRoutes(deps.targets));
   app.route("/", dataDatasetRoutes(deps.data));
   app.route("/", dataItemRoutes(deps.data));
+  app.route("/", dataItemCheckRoutes(deps.data));
   app.route("/", dataVersionRoutes(deps.data));
   app.route("/", dataIoRoutes(deps.dataIo));
   app.route("/", evalSetRoutes(deps.data));
   app.route("/", evalSetItemRoutes(deps.data));
+  app.route("/", evalSetExtraRoutes(deps));
   app.route("/", dataTagRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {

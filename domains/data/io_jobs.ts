@@ -225,7 +225,8 @@ export function createIoJobService(deps: {
   };
 }
 
-function formatOf(given: number | undefined, path: string): FileFormat {
+/** The format of a file to import: the given one, else by its extension (CSV by default). */
+export function formatOf(given: number | undefined, path: string): FileFormat {
   const ext = /\.([A-Za-z]+)$/.exec(path)?.[1]?.toLowerCase();
   const f = given ?? (ext === "jsonl" || ext === "json" ? FileFormat.JSONL : FileFormat.CSV);
   if (f !== FileFormat.CSV && f !== FileFormat.JSONL) {

@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { dialectOf, type Migration } from "../../infra/db/mod.ts";
+import { ITEM_NOTE_MIGRATIONS } from "./item_note_migrations.ts";
 
 const OPTS = sql.raw("engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci");
 
@@ -110,6 +111,7 @@ export const DATA_MIGRATIONS: Record<string, Migration> = {
         .execute(db);
     },
   },
+  ...ITEM_NOTE_MIGRATIONS,
 };
 
 // deno-lint-ignore no-explicit-any

@@ -18,6 +18,13 @@ import { createItemWriter, type ItemWriter } from "./item_writer.ts";
 import { createDatasetRepo } from "./repo.ts";
 import { createItemRepo } from "./repo_items.ts";
 import { createVersionService, type VersionService } from "./versions.ts";
+import { createItemVersionService, type ItemVersionService } from "./item_versions.ts";
+import { createItemVersionRepo } from "./repo_item_versions.ts";
+import { createItemRefService, type ItemRefService } from "./item_refs.ts";
+import { createItemChecks, type ItemCheckService } from "./item_checks.ts";
+import { createFilePreview, type FilePreviewService } from "./file_preview.ts";
+import { type AttachmentCheckService, createAttachmentCheck } from "./attachment_check.ts";
+import { createEvalSetTemplates, type EvalSetTemplateService } from "./eval_templates.ts";
 
 export type { DatasetAccess } from "./access.ts";
 export type { DatasetService } from "./datasets.ts";
@@ -32,6 +39,18 @@ export interface DataServices {
   items: ItemService;
   writer: ItemWriter;
   versions: VersionService;
+  /** Items as entities with versions of their own (the evaluation API's view). */
+  itemVersions: ItemVersionService;
+  /** Existing items copied into a dataset. */
+  itemRefs: ItemRefService;
+  /** Items checked without being written. */
+  itemChecks: ItemCheckService;
+  /** A look at an uploaded import file. */
+  filePreview: FilePreviewService;
+  /** Multi-modal references checked against the workspace's objects. */
+  attachmentChecks: AttachmentCheckService;
+  /** The built-in evaluation set templates. */
+  templates: EvalSetTemplateService;
 }
 
 /** Builds the data services. */
@@ -64,6 +83,12 @@ export function createDataServices(deps: {
     now,
   });
   const versions = createVersionService({ db, ids, authz, repo, access, now });
+  const signUrls = (space: bigint, uris: string[]) =>
+    deps.storage.signDownloads(uris.map((u) => objectKey(space, u)), {
+      ttlSeconds: DEFAULT_SIGN_TTL_SECONDS,
+    });
+  const versionRepo = createItemVersionRepo(db);
+  const files = { authz, storage: deps.storage };
   return {
     access,
     writer,
@@ -78,11 +103,22 @@ export function createDataServices(deps: {
       access,
       writer,
       versions,
-      signUrls: (space, uris) =>
-        deps.storage.signDownloads(uris.map((u) => objectKey(space, u)), {
-          ttlSeconds: DEFAULT_SIGN_TTL_SECONDS,
-        }),
+      signUrls,
       now,
     }),
+    itemVersions: createItemVersionService({
+      access,
+      repo,
+      items: itemRepo,
+      versions: versionRepo,
+      store,
+      signUrls,
+      now,
+    }),
+    itemRefs: createItemRefService({ access, writer, store, repo, versions: versionRepo }),
+    itemChecks: createItemChecks({ authz, access, writer }),
+    filePreview: createFilePreview(files),
+    attachmentChecks: createAttachmentCheck(files),
+    templates: createEvalSetTemplates({ authz }),
   };
 }

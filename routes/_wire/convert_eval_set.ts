@@ -85,7 +85,10 @@ export function evalFieldToWire(f: FieldSchema): Wire {
   };
 }
 
-function baseInfo(o: { createdBy: bigint; updatedBy?: bigint; createdAt: Date; updatedAt?: Date }) {
+/** `BaseInfo` of an entity. */
+export function baseInfo(
+  o: { createdBy: bigint; updatedBy?: bigint; createdAt: Date; updatedAt?: Date },
+): Wire {
   return {
     created_by: { user_id: `${o.createdBy}` },
     updated_by: { user_id: `${o.updatedBy ?? o.createdBy}` },
