@@ -475,6 +475,182 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/data/v1/dataset_items/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check up to 500 items against a dataset, or against fields of a new one
+         * @description The checks of a write (values, sizes, attachments, capacity); nothing is written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dataset_category?: number;
+                        dataset_fields?: {
+                            content_type: number;
+                            default_format?: number;
+                            description?: string;
+                            hidden?: boolean;
+                            key?: string;
+                            multi_model_spec?: {
+                                /** @example 100 */
+                                max_file_count?: string;
+                                /** @example 100 */
+                                max_file_size?: string;
+                                max_part_count?: number;
+                                supported_formats?: string[];
+                            };
+                            name: string;
+                            schema_key?: number;
+                            schemaKey?: number;
+                            status?: number;
+                            text_schema?: string;
+                        }[];
+                        /** @example 7300000000000000001 */
+                        dataset_id?: string;
+                        ignore_current_item_count?: boolean;
+                        items: {
+                            data?: {
+                                attachments?: {
+                                    name?: string;
+                                    provider?: number;
+                                    uri?: string;
+                                }[];
+                                content?: string;
+                                content_type?: number;
+                                format?: number;
+                                key?: string;
+                                name?: string;
+                                parts?: {
+                                    attachments?: {
+                                        name?: string;
+                                        provider?: number;
+                                        uri?: string;
+                                    }[];
+                                    content?: string;
+                                    content_type?: number;
+                                    format?: number;
+                                    key?: string;
+                                    name?: string;
+                                }[];
+                            }[];
+                            item_key?: string;
+                            repeated_data?: {
+                                data?: {
+                                    attachments?: {
+                                        name?: string;
+                                        provider?: number;
+                                        uri?: string;
+                                    }[];
+                                    content?: string;
+                                    content_type?: number;
+                                    format?: number;
+                                    key?: string;
+                                    name?: string;
+                                    parts?: {
+                                        attachments?: {
+                                            name?: string;
+                                            provider?: number;
+                                            uri?: string;
+                                        }[];
+                                        content?: string;
+                                        content_type?: number;
+                                        format?: number;
+                                        key?: string;
+                                        name?: string;
+                                    }[];
+                                }[];
+                                /** @example 7300000000000000001 */
+                                id?: string;
+                            }[];
+                        }[];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            errors: components["schemas"]["ItemErrorGroup"][];
+                            msg: string;
+                            valid_item_indices: number[];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/data/v1/dataset_versions/{version_id}": {
         parameters: {
             query?: never;
@@ -3747,6 +3923,878 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/v1/eval_target_versions/{eval_target_version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A target with one of its versions */
+        get: {
+            parameters: {
+                query: {
+                    shared_option?: string;
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    eval_target_version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            eval_target: components["schemas"]["EvalTarget"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_target_versions/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Targets with their versions, by version id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        eval_target_version_ids?: string[];
+                        need_source_info?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            eval_targets: components["schemas"]["EvalTarget"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create (or find) the target and version of a committed prompt version */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        param: {
+                            bot_info_type?: number;
+                            bot_publish_version?: string;
+                            env?: string;
+                            /**
+                             * @description EvalTargetType: 2 CozeLoopPrompt (the only type served here); 1 CozeBot, 4 CozeWorkflow, ... are refused
+                             * @example 2
+                             */
+                            eval_target_type?: number;
+                            region?: string;
+                            /** @example 7300000000000000001 */
+                            source_target_id?: string;
+                            source_target_version?: string;
+                        };
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            id: string;
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            version_id: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_targets/{eval_target_id}/versions/{eval_target_version_id}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a target version on input fields (prompt variables by key); not stored */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eval_target_id: string;
+                    eval_target_version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        eval_target?: unknown;
+                        /** @example 7300000000000000001 */
+                        experiment_run_id?: string;
+                        input_data: components["schemas"]["EvalTargetInputData"];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            eval_target_record: components["schemas"]["EvalTargetRecord"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_targets/batch_get_by_source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The workspace's targets of the given prompts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description EvalTargetType: 2 CozeLoopPrompt (the only type served here); 1 CozeBot, 4 CozeWorkflow, ... are refused
+                         * @example 2
+                         */
+                        eval_target_type?: number;
+                        need_source_info?: boolean;
+                        source_target_ids?: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            eval_targets: components["schemas"]["EvalTarget"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_targets/batch_get_source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prompts by id, as target sources (unknown ones are left out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        source_target_ids?: string[];
+                        /**
+                         * @description EvalTargetType: 2 CozeLoopPrompt (the only type served here); 1 CozeBot, 4 CozeWorkflow, ... are refused
+                         * @example 2
+                         */
+                        target_type?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            eval_targets: components["schemas"]["EvalTarget"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_targets/get_source_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a target of a committed prompt version would be (latest when no version) */
+        get: {
+            parameters: {
+                query: {
+                    shared_option?: string;
+                    source_target_id?: string;
+                    source_target_version?: string;
+                    target_type?: number;
+                    workspace_id: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            eval_target_version: components["schemas"]["EvalTargetVersion"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_targets/list_source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The workspace's prompts a target can be made of (name or key search, paged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        page_size?: number;
+                        page_token?: string;
+                        shared_option?: {
+                            is_shared?: boolean;
+                            source_space_id?: string | number;
+                        };
+                        /**
+                         * @description EvalTargetType: 2 CozeLoopPrompt (the only type served here); 1 CozeBot, 4 CozeWorkflow, ... are refused
+                         * @example 2
+                         */
+                        target_type?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            eval_targets: components["schemas"]["EvalTarget"][];
+                            has_more: boolean;
+                            msg: string;
+                            next_page_token: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/eval_targets/list_source_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A prompt's committed versions, newest first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        page_size?: number;
+                        page_token?: string;
+                        shared_option?: {
+                            is_shared?: boolean;
+                            source_space_id?: string | number;
+                        };
+                        /** @example 7300000000000000001 */
+                        source_target_id: string;
+                        /**
+                         * @description EvalTargetType: 2 CozeLoopPrompt (the only type served here); 1 CozeBot, 4 CozeWorkflow, ... are refused
+                         * @example 2
+                         */
+                        target_type?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            has_more: boolean;
+                            msg: string;
+                            next_page_token: string;
+                            versions: components["schemas"]["EvalTargetVersion"][];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evaluation/v1/evaluation_set_versions/batch_get": {
         parameters: {
             query?: never;
@@ -4186,6 +5234,187 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/item_defs/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An item as an entity: its key, status and latest version */
+        get: {
+            parameters: {
+                query: {
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    evaluation_set_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            item_def: components["schemas"]["EvaluationItemDef"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/item_defs/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The draft's items as entities (order by created_at or updated_at) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluation_set_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        page_token?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            item_defs: components["schemas"]["EvaluationItemDef"][];
+                            msg: string;
+                            next_page_token: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/items/{item_id}": {
         parameters: {
             query?: never;
@@ -4319,6 +5548,473 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/items/{item_id}/versions/{item_version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of an item, by id (or, with id 0, by item_version: a set version) */
+        get: {
+            parameters: {
+                query: {
+                    item_version?: string;
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    evaluation_set_id: string;
+                    item_id: string;
+                    item_version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            version: components["schemas"]["EvaluationItemVersion"];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set a version's description or status label (its values never change) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluation_set_id: string;
+                    item_id: string;
+                    item_version_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        item_version?: string;
+                        status?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/items/{item_id}/versions/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An item's versions (its revisions), newest first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluation_set_id: string;
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        page_token?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            next_page_token: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                            versions: components["schemas"]["EvaluationItemVersion"][];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/items/{item_pk}/field": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One field's full value of an item revision (item_pk: the item's `id`) */
+        get: {
+            parameters: {
+                query: {
+                    field_key?: string;
+                    field_name?: string;
+                    turn_id?: string;
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    evaluation_set_id: string;
+                    item_pk: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            field_data: {
+                                content: components["schemas"]["EvaluationContent"];
+                                key: string;
+                                name: string;
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/items/batch_add_exist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy existing items (of the workspace's evaluation sets) into this set's draft
+         * @description Values are matched to this set's fields by name; the same item version added twice is added once; unresolved or unfitting references are answered as failed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluation_set_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allow_partial_add?: boolean;
+                        items: {
+                            /** @example 7300000000000000001 */
+                            item_id: string;
+                            item_version?: string;
+                            /** @example 7300000000000000001 */
+                            item_version_id?: string;
+                        }[];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            failed_count: number;
+                            failed_items: {
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                item_id: string;
+                                item_version?: string;
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                item_version_id?: string;
+                            }[];
+                            msg: string;
+                            success_count: number;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5267,6 +6963,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/v1/evaluation_sets/create_with_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an evaluation set and start importing an uploaded CSV or JSONL file into it
+         * @description Answers at once; follow the job at /api/data/v1/dataset_io_jobs/{job_id}. A refused import leaves no set behind.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        biz_category?: string;
+                        description?: string;
+                        evaluation_set_schema: {
+                            field_schemas: {
+                                /**
+                                 * @description Text (default), Image, Audio, Video, MultiPart
+                                 * @example Text
+                                 */
+                                content_type?: string;
+                                default_display_format?: number;
+                                description?: string;
+                                hidden?: boolean;
+                                key?: string;
+                                multi_model_spec?: {
+                                    /** @example 100 */
+                                    max_file_count?: string;
+                                    /** @example 100 */
+                                    max_file_size?: string;
+                                    max_part_count?: number;
+                                    supported_formats?: string[];
+                                };
+                                name: string;
+                                schema_key?: number;
+                                status?: number;
+                                text_schema?: string;
+                            }[];
+                        };
+                        fieldMappings: {
+                            source: string;
+                            target: string;
+                        }[];
+                        name: string;
+                        option?: {
+                            overwrite_dataset?: boolean;
+                        };
+                        source: {
+                            file: {
+                                compress_format?: number;
+                                /** @description 1 JSONL, 3 CSV */
+                                format?: number;
+                                original_file_name?: string;
+                                path: string;
+                                provider?: number;
+                            };
+                        };
+                        /**
+                         * @description 1 File (the only one)
+                         * @enum {number}
+                         */
+                        source_type?: 1;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            evaluation_set_id: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            job_id: string;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evaluation/v1/evaluation_sets/list": {
         parameters: {
             query?: never;
@@ -5315,6 +7166,381 @@ export interface paths {
                             evaluation_sets: components["schemas"]["EvaluationSet"][];
                             msg: string;
                             next_page_token: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/multi_part_data/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check multi-modal references (object keys of the workspace) before using them
+         * @description External URLs are refused (the server fetches no outside host): upload first.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        preview_data: string[];
+                        /** @example 7300000000000000001 */
+                        space_id: string;
+                        store_option?: {
+                            content_type?: number;
+                            multi_modal_store_strategy?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachment_urls_check_detail: components["schemas"]["UploadAttachmentDetail"][];
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/parse_import_source_file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read an uploaded CSV or JSONL file's columns and first 10 rows, to propose fields
+         * @description One file per call (no folders or archives): conflicts list the columns whose values mix JSON and plain text in it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        file: {
+                            compress_format?: number;
+                            /** @description 1 JSONL, 3 CSV */
+                            format?: number;
+                            original_file_name?: string;
+                            path: string;
+                            provider?: number;
+                        };
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            bytes: string;
+                            /** @enum {number} */
+                            code: 0;
+                            conflicts: {
+                                detail_m: {
+                                    [key: string]: {
+                                        content_type?: string;
+                                        default_display_format?: number;
+                                        description?: string;
+                                        hidden?: boolean;
+                                        isRequired?: boolean;
+                                        key?: string;
+                                        multi_model_spec?: {
+                                            /**
+                                             * @description int64, as a decimal string
+                                             * @example 7300000000000000001
+                                             */
+                                            max_file_count?: string;
+                                            /**
+                                             * @description int64, as a decimal string
+                                             * @example 7300000000000000001
+                                             */
+                                            max_file_size?: string;
+                                            max_part_count?: number;
+                                            supported_formats?: string[];
+                                        };
+                                        name?: string;
+                                        schema_key?: number;
+                                        status?: number;
+                                        text_schema?: string;
+                                    };
+                                };
+                                field_name: string;
+                            }[];
+                            field_schemas: {
+                                content_type?: string;
+                                default_display_format?: number;
+                                description?: string;
+                                hidden?: boolean;
+                                isRequired?: boolean;
+                                key?: string;
+                                multi_model_spec?: {
+                                    /**
+                                     * @description int64, as a decimal string
+                                     * @example 7300000000000000001
+                                     */
+                                    max_file_count?: string;
+                                    /**
+                                     * @description int64, as a decimal string
+                                     * @example 7300000000000000001
+                                     */
+                                    max_file_size?: string;
+                                    max_part_count?: number;
+                                    supported_formats?: string[];
+                                };
+                                name?: string;
+                                schema_key?: number;
+                                status?: number;
+                                text_schema?: string;
+                            }[];
+                            files_with_ambiguous_column: string[];
+                            msg: string;
+                            precheck_data_by_field: {
+                                [key: string]: string[];
+                            };
+                            untyped_url_fields: string[];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluation_sets/templates/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The built-in templates an evaluation set can start from, with their schemas
+         * @description The templates are the server's own (not datasets): their ids name nothing else.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        page_size?: number;
+                        page_token?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            next_page_token: string;
+                            templates: components["schemas"]["EvaluationSetTemplate"][];
                             /**
                              * @description int64, as a decimal string
                              * @example 7300000000000000001
@@ -13374,6 +15600,187 @@ export interface components {
             /** @description what failed and why, for humans */
             msg: string;
         };
+        EvalPrompt: {
+            description?: string;
+            name?: string;
+            prompt_id: string;
+            prompt_key?: string;
+            /** @description 1 uncommitted, 2 committed */
+            submit_status?: number;
+            version?: string;
+        };
+        EvalTarget: {
+            base_info?: components["schemas"]["EvalTargetBaseInfo"];
+            eval_target_type: number;
+            eval_target_version?: components["schemas"]["EvalTargetVersion"];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id?: string;
+            source_target_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
+        EvalTargetArgsSchema: {
+            json_schema: string;
+            key: string;
+            support_content_types: string[];
+        };
+        EvalTargetBaseInfo: {
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            created_at?: string;
+            created_by?: {
+                user_id: string;
+            };
+            /**
+             * @description set when the source prompt is gone
+             * @example 7300000000000000001
+             */
+            deleted_at?: string;
+            /**
+             * @description epoch ms
+             * @example 7300000000000000001
+             */
+            updated_at?: string;
+            updated_by?: {
+                user_id: string;
+            };
+        };
+        EvalTargetContent: {
+            input_schemas?: components["schemas"]["EvalTargetArgsSchema"][];
+            output_schemas?: components["schemas"]["EvalTargetArgsSchema"][];
+            prompt?: components["schemas"]["EvalPrompt"];
+            runtime_param_json_demo?: string;
+        };
+        /** @description Content: {content_type: Text|Image|MultiPart, text?, image?, multi_part?} */
+        EvalTargetContentValue: {
+            [key: string]: unknown;
+        };
+        EvalTargetContentValueIn: {
+            content_type?: string;
+            format?: number;
+            image?: {
+                name?: string;
+                thumb_url?: string;
+                uri?: string;
+                url?: string;
+            };
+            multi_part?: {
+                content_type?: string;
+                format?: number;
+                image?: {
+                    name?: string;
+                    thumb_url?: string;
+                    uri?: string;
+                    url?: string;
+                };
+                text?: string;
+            }[];
+            text?: string;
+        };
+        EvalTargetInputData: {
+            /** @description builtin_runtime_param: JSON {model_config: {model_id, temperature, max_tokens, top_p}} overriding the prompt's model settings */
+            ext?: {
+                [key: string]: string;
+            };
+            history_messages?: {
+                content?: components["schemas"]["EvalTargetContentValueIn"];
+                ext?: {
+                    [key: string]: string;
+                };
+                role?: number | ("system" | "user" | "assistant" | "tool");
+            }[];
+            input_fields?: {
+                [key: string]: components["schemas"]["EvalTargetContentValueIn"];
+            };
+        };
+        EvalTargetRecord: {
+            base_info: components["schemas"]["EvalTargetBaseInfo"];
+            eval_target_input_data: {
+                [key: string]: unknown;
+            };
+            eval_target_output_data: {
+                eval_target_run_error?: {
+                    code: number;
+                    message: string;
+                };
+                eval_target_usage: {
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    input_tokens: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    output_tokens: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    total_tokens: string;
+                };
+                output_fields: {
+                    [key: string]: components["schemas"]["EvalTargetContentValue"];
+                };
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                time_consuming_ms: string;
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            experiment_run_id?: string;
+            /** @description 1 Success, 2 Fail */
+            status: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            target_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            target_version_id: string;
+            trace_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
+        EvalTargetVersion: {
+            base_info?: components["schemas"]["EvalTargetBaseInfo"];
+            eval_target_content: components["schemas"]["EvalTargetContent"];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id?: string;
+            source_target_version?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            target_id?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
         EvaluationBaseInfo: {
             /**
              * @description epoch ms
@@ -13456,6 +15863,98 @@ export interface components {
                 uri: string;
                 url?: string;
             };
+        };
+        EvaluationItemDef: {
+            base_info: {
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                created_at: string;
+                created_by: {
+                    user_id?: string;
+                };
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                updated_at: string;
+                updated_by: {
+                    user_id?: string;
+                };
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            evaluation_set_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_id: string;
+            item_key?: string;
+            /** @description "" while only in the draft */
+            latest_version: string;
+            /** @description available, or deleted (only in versions) */
+            status: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
+        EvaluationItemVersion: {
+            base_info: {
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                created_at: string;
+                created_by: {
+                    user_id?: string;
+                };
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                updated_at: string;
+                updated_by: {
+                    user_id?: string;
+                };
+            };
+            description: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_version_id: string;
+            /** @description draft, committed, archived, or a label set */
+            status: string;
+            turns: {
+                field_data_list: {
+                    content: components["schemas"]["EvaluationContent"];
+                    key: string;
+                    name: string;
+                }[];
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                id: string;
+            }[];
+            /** @description the set version it first belongs to */
+            version: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            version_num: string;
         };
         EvaluationSet: {
             base_info: {
@@ -13642,6 +16141,19 @@ export interface components {
              * @example 7300000000000000001
              */
             workspace_id: string;
+        };
+        EvaluationSetTemplate: {
+            description: string;
+            evaluation_set_schema: {
+                field_schemas: components["schemas"]["EvaluationSetFieldSchema"][];
+            };
+            is_editable: boolean;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            template_dataset_id: string;
+            template_dataset_name: string;
         };
         EvaluationSetVersion: {
             base_info?: {
@@ -14565,6 +17077,42 @@ export interface components {
             index: number;
             /** @enum {string} */
             type: "function";
+        };
+        UploadAttachmentDetail: {
+            audio?: {
+                name?: string;
+                uri?: string;
+                url?: string;
+            };
+            /** @description 2 Image, 3 Audio, 4 Video */
+            content_type?: number;
+            err_msg?: string;
+            error_type?: number;
+            image?: {
+                name?: string;
+                uri?: string;
+                url?: string;
+            };
+            origin_audio?: {
+                name?: string;
+                uri?: string;
+                url?: string;
+            };
+            origin_image?: {
+                name?: string;
+                uri?: string;
+                url?: string;
+            };
+            origin_video?: {
+                name?: string;
+                uri?: string;
+                url?: string;
+            };
+            video?: {
+                name?: string;
+                uri?: string;
+                url?: string;
+            };
         };
         UserInfo: {
             /** @description an http(s) URL, or empty */
