@@ -17,7 +17,8 @@ export interface FuzzWorld {
   user: TestUser;
   /** Personal access token authenticating /v1/loop (its id is never offered to the fuzzer). */
   token: string;
-  ids: Record<string, string[]>;
+  /** Dictionaries of real values: ids as strings, enum values (a target type) as numbers. */
+  ids: Record<string, (string | number)[]>;
 }
 
 /** Seeds the server; the prompt calls model `modelId` of the server's catalogue. */
@@ -61,6 +62,11 @@ export async function seed(server: ServerProcess, modelId: string): Promise<Fuzz
   }, user);
   assert.equal(tag.body.code, 0, JSON.stringify(tag.body));
   const data = await seedDatasets(server, user);
+  const target = await post(server, "/api/evaluation/v1/eval_targets", {
+    workspace_id: user.spaceId,
+    param: { source_target_id: promptId, source_target_version: "1.0.0", eval_target_type: 2 },
+  }, user);
+  assert.equal(target.body.code, 0, JSON.stringify(target.body));
   const now = Date.now();
   const fresh = (prefix: string, n: number) =>
     Array.from({ length: n }, (_, i) => `${prefix}${i}${crypto.randomUUID().slice(0, 6)}`);
@@ -84,6 +90,9 @@ export async function seed(server: ServerProcess, modelId: string): Promise<Fuzz
       models: [modelId],
       ...data,
       tags: [tag.body.tag_key_id],
+      eval_targets: [target.body.id],
+      eval_target_versions: [target.body.version_id],
+      eval_target_types: [2],
       traces: [span.trace_id],
       spans: [span.span_id],
       starts: [String(now - 3_600_000)],
@@ -140,6 +149,19 @@ const BINDINGS: [string, string, number][] = [
   ...DATA_BINDINGS,
   ["path.tag_key_id", "tags", 0.8],
   ["body.tag_key_ids[*]", "tags", 0.7],
+  ["path.eval_target_id", "eval_targets", 0.8],
+  ["path.eval_target_version_id", "eval_target_versions", 0.8],
+  ["body.eval_target_version_ids[*]", "eval_target_versions", 0.7],
+  ["body.source_target_id", "prompts", 0.7],
+  ["query.source_target_id", "prompts", 0.7],
+  ["body.source_target_ids[*]", "prompts", 0.7],
+  ["body.param.source_target_id", "prompts", 0.7],
+  ["body.param.source_target_version", "versions", 0.7],
+  ["query.source_target_version", "versions", 0.5],
+  ["body.target_type", "eval_target_types", 0.7],
+  ["query.target_type", "eval_target_types", 0.7],
+  ["body.eval_target_type", "eval_target_types", 0.7],
+  ["body.param.eval_target_type", "eval_target_types", 0.7],
 ];
 
 /** The schemathesis.toml of a run over `world`: its dictionaries and where they apply. */
