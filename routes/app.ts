@@ -53,6 +53,10 @@ import { evalSetExtraRoutes } from "./api/eval_set_import.ts";
 import { consoleRoutes } from "./console.ts";
 import { evaluatorRoutes } from "./api/evaluators.ts";
 import { evaluatorVersionRoutes } from "./api/evaluator_versions.ts";
+import { experimentResultRoutes } from "./api/experiment_results.ts";
+import { evaluatorRecordRoutes } from "./api/evaluator_records.ts";
+import { loopExperimentResultRoutes } from "./loop/experiments_results.ts";
+import type { ExperimentResults } from "../domains/evaluation/experiments/results_mod.ts";
 import { evalTargetRoutes } from "./api/eval_targets.ts";
 import type { TargetService } from "../domains/evaluation/targets.ts";
 import type { EvaluatorService } from "../domains/evaluation/evaluators.ts";
@@ -97,6 +101,8 @@ export interface AppDeps {
   debug: DebugService;
   evaluators: EvaluatorService;
   evaluatorVersions: EvaluatorVersionService;
+  /** Experiment results, aggregates, evaluator records, result exports. */
+  experimentResults: ExperimentResults;
   targets: TargetService;
   /** Datasets, their items and versions. */
   data: DataServices;
@@ -179,6 +185,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", promptDebugRoutes(deps));
   app.route("/", evaluatorRoutes(deps.evaluators));
   app.route("/", evaluatorVersionRoutes(deps.evaluatorVersions));
+  app.route("/", experimentResultRoutes(deps.experimentResults));
+  app.route("/", evaluatorRecordRoutes(deps.experimentResults.records));
+  app.route("/", loopExperimentResultRoutes(deps.experimentResults));
   app.route("/", evalTargetRoutes(deps.targets));
   app.route("/", dataDatasetRoutes(deps.data));
   app.route("/", dataItemRoutes(deps.data));
