@@ -14,7 +14,8 @@ import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { i64, id64, jsonBody } from "../_wire/schemas.ts";
 import { baseInfo, contentToWire, evalItemToWire } from "../_wire/convert_eval_set.ts";
-import { orderBysIn } from "./_schemas_data.ts";
+import { pagingIn } from "./_schemas_data.ts";
+import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import {
   evalFieldDataOut,
   itemDefOut,
@@ -33,13 +34,7 @@ const versionParam = itemParam.extend({
   item_version_id: i64.refine((n) => n >= 0n, "expected an id, or 0 to name item_version"),
 });
 const wsQuery = z.object({ workspace_id: id64 });
-const paging = {
-  workspace_id: id64,
-  page_number: z.number().int().min(1).max(100_000).optional(),
-  page_size: z.number().int().min(1).max(200).optional(),
-  page_token: z.string().max(128).optional(),
-  order_bys: orderBysIn.optional(),
-};
+const paging = { workspace_id: id64, ...pagingIn };
 
 const addExist = apiRoute({
   method: "post",
@@ -199,17 +194,9 @@ export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
     const r = await data.itemVersions.defs(user(c), {
       workspaceId: b.workspace_id,
       datasetId: id,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      orderBy: b.order_bys?.[0]?.field,
-      asc: b.order_bys?.[0]?.is_asc,
+      ...pageRequestOf(b),
     });
-    return apiOk(c, {
-      item_defs: r.defs.map(defToWire),
-      total: BigInt(r.total),
-      next_page_token: r.nextPageToken,
-    });
+    return apiOk(c, { item_defs: r.defs.map(defToWire), ...pageFieldsOf(r) });
   });
   app.openapi(listVersions, async (c) => {
     const b = c.req.valid("json");
@@ -219,15 +206,9 @@ export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
       workspaceId: b.workspace_id,
       datasetId: p.evaluation_set_id,
       itemId: p.item_id,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
+      ...pageRequestOf({ ...b, order_bys: undefined }),
     });
-    return apiOk(c, {
-      versions: r.versions.map(versionToWire),
-      total: BigInt(r.total),
-      next_page_token: r.nextPageToken,
-    });
+    return apiOk(c, { versions: r.versions.map(versionToWire), ...pageFieldsOf(r) });
   });
   app.openapi(getVersion, async (c) => {
     const p = c.req.valid("param");
