@@ -29,6 +29,11 @@ export interface IngestService {
     spans: unknown[],
     options?: { workspaceId?: bigint },
   ): Promise<IngestResult>;
+  /**
+   * Accepts rows already normalized (what normalizeSpan makes: the OTLP mapping builds them
+   * directly), by the workspaces `userId` belongs to; resolves once they are durable.
+   */
+  ingestRows(userId: bigint, rows: SpanRow[]): Promise<IngestResult>;
 }
 
 /** Creates the ingestion service. */
@@ -39,21 +44,51 @@ export function createIngestService(deps: {
   nowUs?: () => number;
 }): IngestService {
   const nowUs = deps.nowUs ?? (() => Date.now() * 1000);
+  // Authorizes each workspace's rows, queues the accepted ones and logs what was dropped.
+  const accept = async (
+    userId: bigint,
+    bySpace: Map<string, SpanRow[]>,
+    dropped: number,
+    repaired: number,
+    reasons: Map<string, number>,
+  ): Promise<IngestResult> => {
+    const messages: { topic: string; body: Uint8Array }[] = [];
+    let accepted = 0;
+    for (const [space, rows] of bySpace) {
+      const member = /^\d{1,19}$/.test(space) && (await deps.authz.roleOf(userId, BigInt(space)));
+      if (!member) {
+        const reason = `not a member of workspace ${JSON.stringify(space)}`;
+        dropped += rows.length;
+        reasons.set(reason, (reasons.get(reason) ?? 0) + rows.length);
+        continue;
+      }
+      accepted += rows.length;
+      for (const body of pack(rows)) messages.push({ topic: INGEST_TOPIC, body });
+    }
+    if (messages.length) await deps.mq.send(messages);
+    if (dropped || repaired) {
+      deps.logger?.warn("spans dropped or repaired at ingestion", {
+        user_id: userId,
+        accepted,
+        dropped,
+        repaired,
+        reasons: Object.fromEntries(reasons),
+      });
+    }
+    return { accepted, dropped, repaired };
+  };
   return {
-    async ingest(userId, spans, options = {}) {
+    ingest(userId, spans, options = {}) {
       const at = nowUs();
       const bySpace = new Map<string, SpanRow[]>();
       const reasons = new Map<string, number>();
       let dropped = 0;
       let repaired = 0;
-      const drop = (reason: string) => {
-        dropped++;
-        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-      };
       for (const input of spans) {
         const n = normalizeSpan(input, at);
         if ("dropped" in n) {
-          drop(n.dropped);
+          dropped++;
+          reasons.set(n.dropped, (reasons.get(n.dropped) ?? 0) + 1);
           continue;
         }
         // OTLP carries the workspace in a header, which wins over a span's own claim.
@@ -63,28 +98,16 @@ export function createIngestService(deps: {
         list.push(n.row);
         bySpace.set(n.row.space_id, list);
       }
-      const messages: { topic: string; body: Uint8Array }[] = [];
-      let accepted = 0;
-      for (const [space, rows] of bySpace) {
-        const member = /^\d{1,19}$/.test(space) && (await deps.authz.roleOf(userId, BigInt(space)));
-        if (!member) {
-          for (const _ of rows) drop(`not a member of workspace ${JSON.stringify(space)}`);
-          continue;
-        }
-        accepted += rows.length;
-        for (const body of pack(rows)) messages.push({ topic: INGEST_TOPIC, body });
+      return accept(userId, bySpace, dropped, repaired, reasons);
+    },
+    ingestRows(userId, rows) {
+      const bySpace = new Map<string, SpanRow[]>();
+      for (const row of rows) {
+        const list = bySpace.get(row.space_id);
+        if (list) list.push(row);
+        else bySpace.set(row.space_id, [row]);
       }
-      if (messages.length) await deps.mq.send(messages);
-      if (dropped || repaired) {
-        deps.logger?.warn("spans dropped or repaired at ingestion", {
-          user_id: userId,
-          accepted,
-          dropped,
-          repaired,
-          reasons: Object.fromEntries(reasons),
-        });
-      }
-      return { accepted, dropped, repaired };
+      return accept(userId, bySpace, 0, 0, new Map());
     },
   };
 }

@@ -8,12 +8,29 @@ import type { InputSpan, SpanRow } from "./types.ts";
 
 /** Longest input/output text stored inline; larger payloads belong in object storage. */
 export const MAX_TEXT_BYTES = 1024 * 1024;
-const MAX_NAME = 1024;
-const MAX_TAGS = 256;
+/** Longest span name, type, service, log id. */
+export const MAX_NAME = 1024;
+/** Entries kept per tag map, longest tag key, longest string tag value. */
+export const MAX_TAGS = 256;
+export const MAX_TAG_KEY = 256;
+export const MAX_TAG_TEXT = 64 * 1024;
 const HEX32 = /^[0-9a-f]{32}$/;
 const HEX16 = /^[0-9a-f]{16}$/;
 // Start times outside [2000-01-01, now + 1 day] are clock errors or units mistakes.
 const MIN_START_US = 946_684_800_000_000;
+const MAX_AHEAD_US = 86_400_000_000;
+
+/** Whether a start time (µs) is plausible for a span received at `nowUs`. */
+export function startInRange(startUs: number, nowUs: number): boolean {
+  return startUs >= MIN_START_US && startUs <= nowUs + MAX_AHEAD_US;
+}
+
+/** An Int64 tag value given as a decimal string, when it is one in range. */
+export function int64Text(x: string): boolean {
+  if (!/^-?\d{1,19}$/.test(x)) return false;
+  const b = BigInt(x);
+  return b <= 9223372036854775807n && b >= -9223372036854775808n;
+}
 
 /** The outcome for one span. */
 export type Normalized = { row: SpanRow; repairs: string[] } | { dropped: string };
@@ -30,7 +47,7 @@ export function normalizeSpan(input: unknown, nowUs: number): Normalized {
   if (!HEX32.test(traceId)) return { dropped: `invalid trace_id ${JSON.stringify(s.trace_id)}` };
   if (!HEX16.test(spanId)) return { dropped: `invalid span_id ${JSON.stringify(s.span_id)}` };
   const start = int(s.started_at_micros);
-  if (start === null || start < MIN_START_US || start > nowUs + 86_400_000_000) {
+  if (start === null || !startInRange(start, nowUs)) {
     return { dropped: `invalid started_at_micros ${JSON.stringify(s.started_at_micros)}` };
   }
   let parentId = str(s.parent_id).toLowerCase();
@@ -88,7 +105,8 @@ function opt(v: unknown, max = MAX_NAME): string | null {
   return s === "" ? null : cut(s, max);
 }
 
-function cut(s: string, max: number): string {
+/** `s` cut to `max` UTF-16 units. */
+export function cut(s: string, max: number): string {
   return s.length > max ? s.slice(0, max) : s;
 }
 
@@ -121,16 +139,16 @@ function entries(v: unknown, repairs: string[], field: string): [string, unknown
   }
   const all = Object.entries(v as Record<string, unknown>);
   if (all.length > MAX_TAGS) repairs.push(`${field} truncated`);
-  return all.slice(0, MAX_TAGS).filter(([k]) => k.length > 0 && k.length <= 256);
+  return all.slice(0, MAX_TAGS).filter(([k]) => k.length > 0 && k.length <= MAX_TAG_KEY);
 }
 
 function stringMap(v: unknown, repairs: string[], field: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, x] of entries(v, repairs, field)) {
-    if (typeof x === "string") out[k] = cut(x, 64 * 1024);
+    if (typeof x === "string") out[k] = cut(x, MAX_TAG_TEXT);
     else if (x !== undefined && x !== null) {
       repairs.push(`${field}.${k}`);
-      out[k] = cut(typeof x === "object" ? JSON.stringify(x) : String(x), 64 * 1024);
+      out[k] = cut(typeof x === "object" ? JSON.stringify(x) : String(x), MAX_TAG_TEXT);
     }
   }
   return out;
@@ -140,11 +158,8 @@ function longMap(v: unknown, repairs: string[], field: string): Record<string, n
   const out: Record<string, number | string> = {};
   for (const [k, x] of entries(v, repairs, field)) {
     if (typeof x === "number" && Number.isInteger(x)) out[k] = x;
-    else if (typeof x === "string" && /^-?\d{1,19}$/.test(x)) {
-      const b = BigInt(x);
-      if (b <= 9223372036854775807n && b >= -9223372036854775808n) out[k] = x;
-      else repairs.push(`${field}.${k}`);
-    } else repairs.push(`${field}.${k}`);
+    else if (typeof x === "string" && int64Text(x)) out[k] = x;
+    else repairs.push(`${field}.${k}`);
   }
   return out;
 }

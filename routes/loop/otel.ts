@@ -16,7 +16,7 @@ import {
   maybeGunzip,
   OtlpDecodeError,
   otlpFormatOf,
-  otlpToInputSpans,
+  otlpToRows,
 } from "../../domains/observability/otlp/mod.ts";
 import { Codes } from "../../domains/errors.ts";
 import { createGate, type Gate, GateFullError } from "../../infra/gate.ts";
@@ -87,8 +87,8 @@ export function otelRoutes(
         status,
       );
     }
-    const mapped = otlpToInputSpans(request, workspace);
-    const r = await ingest.ingest(c.get("caller").userId, mapped.spans);
+    const mapped = otlpToRows(request, workspace);
+    const r = await ingest.ingestRows(c.get("caller").userId, mapped.rows);
     const rejected = mapped.dropped + r.dropped;
     const out = encodeOtlpResponse(
       rejected

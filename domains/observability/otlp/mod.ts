@@ -1,10 +1,18 @@
 /**
  * OTLP/HTTP trace ingestion, as pure functions: body decompression, protobuf and JSON
- * decoding to one normalized shape, mapping to the SDK span format, and the response body.
+ * decoding to one normalized shape, mapping to stored rows (or the SDK span format), and the
+ * response body.
  */
 export { decodeOtlpJson, decodeOtlpProtobuf, otlpFormatOf } from "./decode.ts";
 export { DEFAULT_MAX_DECOMPRESSED_BYTES, maybeGunzip } from "./gzip.ts";
-export { MAX_REASONS, type OtlpMappingResult, otlpToInputSpans } from "./map_spans.ts";
+export {
+  MAX_REASONS,
+  type OtlpMappingResult,
+  type OtlpRowsResult,
+  otlpToInputSpans,
+  otlpToRows,
+  rowToInputSpan,
+} from "./map_spans.ts";
 export { encodeOtlpResponse, type OtlpResponseOptions } from "./response.ts";
 export { ExportTraceServiceRequest, ExportTraceServiceResponse } from "./proto.ts";
 export * from "./types.ts";
