@@ -186,7 +186,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", evaluatorRoutes(deps.evaluators));
   app.route("/", evaluatorVersionRoutes(deps.evaluatorVersions));
   app.route("/", experimentResultRoutes(deps.experimentResults));
-  app.route("/", evaluatorRecordRoutes(deps.experimentResults.records));
+  app.route("/", evaluatorRecordRoutes(deps.experimentResults));
   app.route("/", loopExperimentResultRoutes(deps.experimentResults));
   app.route("/", evalTargetRoutes(deps.targets));
   app.route("/", dataDatasetRoutes(deps.data));

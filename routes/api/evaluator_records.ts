@@ -5,7 +5,7 @@
  * aggregates, comparisons and exports use the corrected score from then on.
  */
 import { z } from "@hono/zod-openapi";
-import type { EvaluatorRecordService } from "../../domains/evaluation/experiments/records.ts";
+import type { ExperimentResults } from "../../domains/evaluation/experiments/results_mod.ts";
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
@@ -60,12 +60,12 @@ const correct = apiRoute({
 }, { record: storedRecordOut });
 
 /** The routes. */
-export function evaluatorRecordRoutes(records: EvaluatorRecordService): RouteApp {
+export function evaluatorRecordRoutes(deps: ExperimentResults): RouteApp {
   const app = routeGroup();
   const user = (c: { get(k: "caller"): { userId: bigint } }) => c.get("caller").userId;
   app.openapi(get, async (c) => {
     const q = c.req.valid("query");
-    const r = await records.get(
+    const r = await deps.records.get(
       user(c),
       q.workspace_id,
       c.req.valid("param").evaluator_record_id,
@@ -75,7 +75,7 @@ export function evaluatorRecordRoutes(records: EvaluatorRecordService): RouteApp
   });
   app.openapi(batchGet, async (c) => {
     const b = c.req.valid("json");
-    const list = await records.batchGet(
+    const list = await deps.records.batchGet(
       user(c),
       b.workspace_id,
       b.evaluator_record_ids ?? [],
@@ -85,7 +85,7 @@ export function evaluatorRecordRoutes(records: EvaluatorRecordService): RouteApp
   });
   app.openapi(correct, async (c) => {
     const b = c.req.valid("json");
-    const r = await records.correct(
+    const r = await deps.records.correct(
       user(c),
       b.workspace_id,
       c.req.valid("param").evaluator_record_id,
