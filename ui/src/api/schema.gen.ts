@@ -7602,6 +7602,259 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/v1/evaluator_records/{evaluator_record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One evaluator record of an experiment */
+        get: {
+            parameters: {
+                query: {
+                    include_deleted?: "true" | "false";
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    evaluator_record_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            record: components["schemas"]["ExptEvaluatorRecord"];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a record's score by hand (aggregates then use it) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluator_record_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        correction: {
+                            explain?: string;
+                            score: number;
+                            /** @description ignored: the caller */
+                            updated_by?: string;
+                        };
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            record: components["schemas"]["ExptEvaluatorRecord"];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/evaluation/v1/evaluator_records/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluator records by id (unknown ids left out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_record_ids?: string[];
+                        include_deleted?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            records: components["schemas"]["ExptEvaluatorRecord"][];
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evaluation/v1/evaluators": {
         parameters: {
             query?: never;
@@ -9304,6 +9557,632 @@ export interface paths {
                             evaluator_output_data?: components["schemas"]["EvaluatorOutputData"];
                             msg: string;
                             valid: boolean;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/{expt_id}/aggr_results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recalculate aggregates (they are computed on every read: checks access, answers OK) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/{expt_id}/export_records/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One export: status and, once written, a presigned download URL */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    export_id: string;
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            expt_result_export_records: components["schemas"]["ExptResultExportRecord"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/{expt_id}/export_records/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An experiment's exports, newest first, with download URLs once written */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        page_number?: number;
+                        page_size?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            expt_result_export_records: components["schemas"]["ExptResultExportRecord"][];
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/{expt_id}/results/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Export the results as CSV to object storage, as a background job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        export_columns?: {
+                            eval_set_fields?: string[];
+                            eval_target_outputs?: string[];
+                            evaluator_version_ids?: string[];
+                            metrics?: string[];
+                            tag_key_ids?: string[];
+                            weighted_score?: boolean;
+                        };
+                        /** @enum {string} */
+                        export_type?: "CSV";
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            export_id: string;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/aggr_results/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Aggregates per evaluator version and of the target; beyond the IDL, pass thresholds (`passed`) and counts improved / regressed / unchanged against the baseline */
+        post: {
+            parameters: {
+                query: {
+                    workspace_id: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Beyond the IDL: the experiment compared against (default: the first)
+                         * @example 7300000000000000001
+                         */
+                        baseline_experiment_id?: string;
+                        experiment_ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            expt_aggregate_result: components["schemas"]["ExptAggregateResult"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/results/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Item results of experiments aligned by item and turn, paged by the baseline; beyond the IDL, each non-baseline result carries its score deltas (`comparison`) */
+        post: {
+            parameters: {
+                query: {
+                    full_trajectory?: "true" | "false";
+                    page_number?: number;
+                    page_size?: number;
+                    use_accelerator?: "true" | "false";
+                    workspace_id: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        baseline_experiment_id?: string;
+                        experiment_ids: string[];
+                        filters?: {
+                            [key: string]: components["schemas"]["ExperimentFilter"];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            column_eval_set_fields: components["schemas"]["ColumnEvalSetField"][];
+                            column_evaluators: components["schemas"]["ColumnEvaluator"][];
+                            expt_column_eval_target: {
+                                column_eval_targets: components["schemas"]["ColumnEvalTarget"][];
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                experiment_id: string;
+                            }[];
+                            expt_column_evaluators: {
+                                column_evaluators: components["schemas"]["ColumnEvaluator"][];
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                experiment_id: string;
+                            }[];
+                            item_results: components["schemas"]["ItemResult"][];
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            total: string;
                         } | components["schemas"]["ErrorEnvelope"];
                     };
                 };
@@ -13812,6 +14691,588 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/loop/evaluation/evaluator_records/{evaluator_record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct an evaluator record's score by hand */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    evaluator_record_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        correction: {
+                            explain?: string;
+                            score: number;
+                            /** @description ignored: the caller */
+                            updated_by?: string;
+                        };
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                record: components["schemas"]["OApiEvaluatorRecord"];
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/loop/evaluation/evaluator_records/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluator records by id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evaluator_record_ids?: string[];
+                        include_deleted?: boolean;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                records: components["schemas"]["OApiEvaluatorRecord"][];
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loop/evaluation/experiments/{experiment_id}/aggr_results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An experiment's aggregates, with pass thresholds (`passed`) for CI */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experiment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: components["schemas"]["OApiExperimentAggregates"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loop/evaluation/experiments/{experiment_id}/export_records/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export's status and, once written, its download URL */
+        get: {
+            parameters: {
+                query: {
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    experiment_id: string;
+                    export_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                expt_result_export_record: components["schemas"]["OApiExptResultExportRecord"];
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loop/evaluation/experiments/{experiment_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An experiment's item results, in set order */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experiment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description not supported yet: must hold no conditions */
+                        filter?: {
+                            filters?: {
+                                filter_conditions?: unknown[];
+                            };
+                        };
+                        page_num?: number;
+                        page_size?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: components["schemas"]["OApiExperimentResults"];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loop/evaluation/experiments/{experiment_id}/results/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Export the results as CSV (a background job) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experiment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        export_columns?: {
+                            eval_set_fields?: string[];
+                            eval_target_outputs?: string[];
+                            evaluator_version_ids?: string[];
+                            metrics?: string[];
+                        };
+                        /** @enum {string} */
+                        export_type?: "CSV";
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                export_id: string;
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loop/files/upload": {
         parameters: {
             query?: never;
@@ -15093,6 +16554,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AggregatorResult: {
+            /** @description 1 Average, 2 Sum, 3 Max, 4 Min, 5 Distribution */
+            aggregator_type: number;
+            data: {
+                /** @description 0 Double, 1 ScoreDistribution */
+                data_type: number;
+                score_distribution?: {
+                    score_distribution_items: {
+                        /**
+                         * @description int64, as a decimal string
+                         * @example 7300000000000000001
+                         */
+                        count: string;
+                        /** @description fraction of the scores, 0..1 */
+                        percentage: number;
+                        score: string;
+                    }[];
+                };
+                value?: number | null;
+            };
+        };
         Annotation: {
             base_info: {
                 /**
@@ -15135,6 +16617,36 @@ export interface components {
             /** @enum {string} */
             role: "assistant";
             tool_calls?: components["schemas"]["ToolCall"][];
+        };
+        ColumnEvalSetField: {
+            content_type?: string;
+            description?: string;
+            key: string;
+            name: string;
+            text_schema?: string;
+        };
+        ColumnEvalTarget: {
+            content_type?: string;
+            label?: string;
+            name: string;
+        };
+        ColumnEvaluator: {
+            builtin?: boolean;
+            description?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            evaluator_id: string;
+            /** @description 1 LLM judge, 2 code */
+            evaluator_type: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            evaluator_version_id: string;
+            name: string;
+            version: string;
         };
         CommitInfo: {
             base_version: string;
@@ -16329,6 +17841,292 @@ export interface components {
             message: components["schemas"]["AssistantMessage"];
             usage?: components["schemas"]["TokenUsage"];
         };
+        /** @description Supported conditions: field_type 1 EvaluatorScore (field_key: evaluator version id; the corrected score where one exists), 4 TurnRunState, 47 ItemID, 48 ItemRunState; operators 1 = 2 != 3 > 4 >= 5 < 6 <= 7 in 8 not in (lists comma-separated) */
+        ExperimentFilter: {
+            filters?: {
+                filter_conditions?: {
+                    field: {
+                        field_key?: string;
+                        field_type: number;
+                    };
+                    operator: number;
+                    value: string;
+                }[];
+                logic_op?: number;
+            };
+            keyword_search?: {
+                keyword?: string;
+            };
+        };
+        /** @description Beyond the IDL: per evaluator (aligned by evaluator id, versions may differ) this item's score change against the baseline experiment */
+        ExperimentResultComparison: {
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            baseline_experiment_id: string;
+            evaluator_deltas: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                baseline_evaluator_version_id: string;
+                baseline_score: number | null;
+                /** @description score - baseline_score (corrected scores count); null when a side has none */
+                delta: number | null;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_id: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                score: number | null;
+            }[];
+        };
+        /** @description absent: no such item in it */
+        ExperimentTurnPayload: {
+            eval_set?: {
+                turn: {
+                    [key: string]: unknown;
+                };
+            };
+            evaluator_output: {
+                /** @description by evaluator version id */
+                evaluator_records: {
+                    [key: string]: components["schemas"]["ExptEvaluatorRecord"];
+                };
+            };
+            system_info: {
+                error?: {
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    code: string;
+                    message: string;
+                };
+                /** @description TurnRunState: 0 queueing, 1 success, 2 fail, 3 processing, 4 terminal */
+                turn_run_state: number;
+            };
+            target_output?: {
+                eval_target_record: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            turn_id: string;
+        };
+        ExptAggregateResult: {
+            /** @description Beyond the IDL, on experiments other than the baseline: items whose score went up, down or stayed against the baseline, per evaluator aligned by evaluator id (items scored in both) */
+            comparison?: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                baseline_experiment_id: string;
+                evaluators: {
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    baseline_evaluator_version_id: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    evaluator_id: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    evaluator_version_id: string;
+                    improved: number;
+                    regressed: number;
+                    unchanged: number;
+                }[];
+            };
+            eval_target_aggr_result?: {
+                input_tokens: components["schemas"]["AggregatorResult"][];
+                latency: components["schemas"]["AggregatorResult"][];
+                output_tokens: components["schemas"]["AggregatorResult"][];
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                target_id: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                target_version_id: string;
+                total_tokens: components["schemas"]["AggregatorResult"][];
+            };
+            evaluator_results: {
+                [key: string]: {
+                    aggregator_results: components["schemas"]["AggregatorResult"][];
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    evaluator_version_id: string;
+                    name: string;
+                    /** @description Beyond the IDL: whether its pass threshold is reached (when it has one) */
+                    passed?: boolean;
+                    version: string;
+                };
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            experiment_id: string;
+            /** @description Beyond the IDL: each threshold of the experiment */
+            pass_thresholds: {
+                /** @description null: no scores (not passed) */
+                average: number | null;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                min_score: number;
+                passed: boolean;
+            }[];
+            /** @description Beyond the IDL: every pass threshold reached (true when there are none) */
+            passed: boolean;
+            status: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            update_time: string;
+        };
+        ExptEvaluatorRecord: {
+            base_info: {
+                [key: string]: unknown;
+            };
+            evaluator_input_data: {
+                [key: string]: unknown;
+            };
+            evaluator_output_data: {
+                evaluator_result: {
+                    /** @description A person's score: the one aggregates use */
+                    correction?: {
+                        explain: string;
+                        score: number;
+                        updated_by: string;
+                    };
+                    reasoning: string;
+                    score?: number;
+                };
+                evaluator_run_error?: {
+                    code: number;
+                    message: string;
+                };
+                evaluator_usage: {
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    input_tokens: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    output_tokens: string;
+                };
+                stdout?: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                time_consuming_ms: string;
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            evaluator_version_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            experiment_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            experiment_run_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_id: string;
+            /** @description 1 Success, 2 Fail */
+            status: number;
+            trace_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            turn_id: string;
+        };
+        ExptResultExportRecord: {
+            base_info: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            csv_export_status: "Unknown" | "Running" | "Success" | "Failed";
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            end_time?: string;
+            error?: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                code: string;
+                message: string;
+            };
+            expired: boolean;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            export_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            expt_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            start_time?: string;
+            /** @description presigned download URL, once written */
+            url?: string;
+            URL?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
+        };
         HealthReport: {
             /** @description ms since the last round (-1 before the first) */
             age_ms: number;
@@ -16361,6 +18159,51 @@ export interface components {
             error_count: number;
             summary: string;
             type: number;
+        };
+        ItemResult: {
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_index: string;
+            system_info: {
+                error?: {
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    code: string;
+                    message: string;
+                };
+                /** @description the baseline's ItemRunState (0 queueing, 1 processing, 2 success, 3 fail, 5 terminal; -1 not in the experiment) */
+                run_state: number;
+            };
+            turn_results: {
+                experiment_results: {
+                    comparison?: components["schemas"]["ExperimentResultComparison"];
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    experiment_id: string;
+                    payload?: components["schemas"]["ExperimentTurnPayload"];
+                }[];
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                turn_id: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                turn_index: string;
+            }[];
         };
         Label: {
             key: string;
@@ -16473,6 +18316,236 @@ export interface components {
             }[];
             /** @enum {string} */
             type: "float" | "int" | "boolean" | "string";
+        };
+        OApiAggregatorResult: {
+            /** @enum {string} */
+            aggregator_type: "average" | "sum" | "max" | "min" | "distribution";
+            data: {
+                /** @enum {string} */
+                data_type: "double" | "score_distribution";
+                score_distribution?: {
+                    score_distribution_items: {
+                        /**
+                         * @description int64, as a decimal string
+                         * @example 7300000000000000001
+                         */
+                        count: string;
+                        percentage: number;
+                        score: string;
+                    }[];
+                };
+                value?: number | null;
+            };
+        };
+        OApiEvaluatorRecord: {
+            base_info: {
+                [key: string]: unknown;
+            };
+            /** @description evaluator_result {score, reasoning, correction {score, explain, updated_by}}, evaluator_usage, evaluator_run_error, time_consuming_ms, stdout */
+            evaluator_output_data: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            evaluator_version_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            item_id: string;
+            /** @enum {string} */
+            status: "success" | "failed";
+            trace_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            turn_id: string;
+        };
+        OApiExperimentAggregates: {
+            /** @description Beyond the IDL, on experiments other than the baseline: items whose score went up, down or stayed against the baseline, per evaluator aligned by evaluator id (items scored in both) */
+            comparison?: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                baseline_experiment_id: string;
+                evaluators: {
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    baseline_evaluator_version_id: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    evaluator_id: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    evaluator_version_id: string;
+                    improved: number;
+                    regressed: number;
+                    unchanged: number;
+                }[];
+            };
+            eval_target_aggr_result?: {
+                input_tokens: components["schemas"]["OApiAggregatorResult"][];
+                latency: components["schemas"]["OApiAggregatorResult"][];
+                output_tokens: components["schemas"]["OApiAggregatorResult"][];
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                target_id: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                target_version_id: string;
+                total_tokens: components["schemas"]["OApiAggregatorResult"][];
+            };
+            evaluator_results: {
+                aggregator_results: components["schemas"]["OApiAggregatorResult"][];
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_id: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                name: string;
+                /** @description Beyond the IDL: whether its pass threshold is reached (when it has one) */
+                passed?: boolean;
+                version: string;
+            }[];
+            /** @description Beyond the IDL: each threshold of the experiment */
+            pass_thresholds: {
+                /** @description null: no scores (not passed) */
+                average: number | null;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                min_score: number;
+                passed: boolean;
+            }[];
+            /** @description Beyond the IDL: every pass threshold reached (true when there are none) */
+            passed: boolean;
+        };
+        OApiExperimentResults: {
+            column_eval_set_fields: {
+                [key: string]: unknown;
+            }[];
+            column_eval_targets: {
+                [key: string]: unknown;
+            }[];
+            column_evaluators: {
+                [key: string]: unknown;
+            }[];
+            item_results: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                item_id: string;
+                system_info: {
+                    error?: {
+                        /**
+                         * @description int64, as a decimal string
+                         * @example 7300000000000000001
+                         */
+                        code: string;
+                        message: string;
+                    };
+                    /** @enum {string} */
+                    run_state: "queueing" | "processing" | "success" | "fail" | "terminal";
+                };
+                turn_results: {
+                    payload: {
+                        eval_set_turn?: {
+                            [key: string]: unknown;
+                        };
+                        evaluator_records: components["schemas"]["OApiEvaluatorRecord"][];
+                        system_info: {
+                            error?: {
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                code: string;
+                                message: string;
+                            };
+                            /** @enum {string} */
+                            turn_run_state: "queueing" | "processing" | "success" | "fail" | "terminal";
+                        };
+                        target_record?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    turn_id: string;
+                }[];
+            }[];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            total: string;
+        };
+        OApiExptResultExportRecord: {
+            base_info: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            csv_export_status: "Unknown" | "Running" | "Success" | "Failed";
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            end_time?: string;
+            error?: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                code: string;
+                message: string;
+            };
+            expired: boolean;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            export_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            expt_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            start_time?: string;
+            url?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            workspace_id: string;
         };
         OAuthApp: {
             client_id: string;
