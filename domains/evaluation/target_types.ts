@@ -55,6 +55,15 @@ export interface TargetRunner {
   runTarget(
     version: EvalTargetVersion,
     inputFields: Record<string, Content>,
-    options: { userId: bigint; signal?: AbortSignal },
+    options: {
+      userId: bigint;
+      signal?: AbortSignal;
+      /**
+       * The experiment's `target_runtime_param.json_value`: `{"model_config": {model_id?,
+       * temperature?, max_tokens?, top_p?}}` over the prompt's model settings (bad JSON is a
+       * failed run).
+       */
+      runtimeParam?: string;
+    },
   ): Promise<TargetRunOutput>;
 }
