@@ -1,7 +1,7 @@
 /**
  * Evaluation targets as experiments see them: a target version (today a committed Coze Loop
  * prompt version, the IDL's EvalTargetType 2 "CozeLoopPrompt") and the runner that executes
- * it on one item's mapped fields. Built by targets.ts; experiments depend only on this.
+ * it on one item's mapped fields. Built by target_run.ts; experiments depend only on this.
  */
 import type { Content } from "./types.ts";
 
