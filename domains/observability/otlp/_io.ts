@@ -8,7 +8,15 @@
  */
 import type { OtlpAttributes, OtlpSpan } from "./types.ts";
 import { plainValue } from "./_values.ts";
-import { eventObject, modelTools, toChoices, toModelMessages, unflatten } from "./_messages.ts";
+import {
+  eventObject,
+  indexPrefixes,
+  modelTools,
+  type PrefixIndex,
+  toChoices,
+  toModelMessages,
+  unflatten,
+} from "./_messages.ts";
 
 /** Input message events (semconv before 1.37) and the role each implies. */
 const INPUT_EVENTS: Record<string, string> = {
@@ -69,20 +77,27 @@ const OUTPUT_KEYS = [
   "gen_ai.tool.call.result",
 ];
 
+/** The attributes under each prefix of IO_PREFIXES, for spanInput and spanOutput. */
+export function ioIndex(span: OtlpSpan): PrefixIndex {
+  return indexPrefixes(span.attributes, IO_PREFIXES);
+}
+
 /** The span's input ("" when it has none). */
-export function spanInput(span: OtlpSpan): string {
+export function spanInput(span: OtlpSpan, index: PrefixIndex = ioIndex(span)): string {
   const a = span.attributes;
-  return text(a, "cozeloop.input") ?? inputFromEvents(span) ??
-    inputFromMessages(a, "gen_ai.input.messages") ?? inputFromMessages(a, "gen_ai.prompt") ??
-    inputFromMessages(a, "llm.input_messages") ?? firstText(a, INPUT_KEYS) ?? "";
+  return text(a, "cozeloop.input") ?? inputFromEvents(span, index) ??
+    inputFromMessages(a, "gen_ai.input.messages", index) ??
+    inputFromMessages(a, "gen_ai.prompt", index) ??
+    inputFromMessages(a, "llm.input_messages", index) ?? firstText(a, INPUT_KEYS) ?? "";
 }
 
 /** The span's output ("" when it has none). */
-export function spanOutput(span: OtlpSpan): string {
+export function spanOutput(span: OtlpSpan, index: PrefixIndex = ioIndex(span)): string {
   const a = span.attributes;
   return text(a, "cozeloop.output") ?? outputFromEvents(span) ??
-    outputFromMessages(a, "gen_ai.output.messages") ?? outputFromMessages(a, "gen_ai.completion") ??
-    outputFromMessages(a, "llm.output_messages") ?? firstText(a, OUTPUT_KEYS) ?? "";
+    outputFromMessages(a, "gen_ai.output.messages", index) ??
+    outputFromMessages(a, "gen_ai.completion", index) ??
+    outputFromMessages(a, "llm.output_messages", index) ?? firstText(a, OUTPUT_KEYS) ?? "";
 }
 
 /** The attribute as text; an empty one counts as absent, so that lower sources still apply. */
@@ -101,20 +116,22 @@ function firstText(attrs: OtlpAttributes, keys: string[]): string | undefined {
   return undefined;
 }
 
-function modelInput(messages: unknown[], attrs: OtlpAttributes): string {
-  const tools = modelTools(attrs);
+function modelInput(messages: unknown[], attrs: OtlpAttributes, index: PrefixIndex): string {
+  const tools = modelTools(attrs, index);
   return JSON.stringify(tools ? { messages, tools } : { messages });
 }
 
-function inputFromEvents(span: OtlpSpan): string | undefined {
+function inputFromEvents(span: OtlpSpan, index: PrefixIndex): string | undefined {
+  if (span.events.length === 0) return undefined;
   const messages = span.events.filter((e) => e.name in INPUT_EVENTS)
     .flatMap((e) => toModelMessages(eventObject(e.attributes), INPUT_EVENTS[e.name]));
-  if (messages.length > 0) return modelInput(messages, span.attributes);
+  if (messages.length > 0) return modelInput(messages, span.attributes, index);
   const spring = span.events.find((e) => e.name === SPRING_EVENTS.prompt);
   return spring ? text(spring.attributes, "gen_ai.prompt") : undefined;
 }
 
 function outputFromEvents(span: OtlpSpan): string | undefined {
+  if (span.events.length === 0) return undefined;
   const choices = span.events.filter((e) => e.name === CHOICE_EVENT)
     .flatMap((e) => toChoices(eventObject(e.attributes)));
   if (choices.length > 0) return JSON.stringify({ choices });
@@ -122,15 +139,23 @@ function outputFromEvents(span: OtlpSpan): string | undefined {
   return spring ? text(spring.attributes, "gen_ai.completion") : undefined;
 }
 
-function inputFromMessages(attrs: OtlpAttributes, prefix: string): string | undefined {
-  const raw = unflatten(attrs, prefix);
+function inputFromMessages(
+  attrs: OtlpAttributes,
+  prefix: string,
+  index: PrefixIndex,
+): string | undefined {
+  const raw = unflatten(attrs, prefix, index);
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) return typeof raw === "string" ? raw : JSON.stringify(raw);
-  return modelInput(raw.flatMap((m) => toModelMessages(m)), attrs);
+  return modelInput(raw.flatMap((m) => toModelMessages(m)), attrs, index);
 }
 
-function outputFromMessages(attrs: OtlpAttributes, prefix: string): string | undefined {
-  const raw = unflatten(attrs, prefix);
+function outputFromMessages(
+  attrs: OtlpAttributes,
+  prefix: string,
+  index: PrefixIndex,
+): string | undefined {
+  const raw = unflatten(attrs, prefix, index);
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) return typeof raw === "string" ? raw : JSON.stringify(raw);
   return JSON.stringify({ choices: raw.flatMap(toChoices) });

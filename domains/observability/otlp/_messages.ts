@@ -4,7 +4,7 @@
  * (`gen_ai.prompt.0.role`, OpenInference `llm.input_messages.0.message.content`), one JSON
  * attribute (`gen_ai.input.messages`, parts-based), and per-message events.
  */
-import type { OtlpAttributes } from "./types.ts";
+import type { OtlpAnyValue, OtlpAttributes } from "./types.ts";
 import { plainValue } from "./_values.ts";
 
 type Json = Record<string, unknown>;
@@ -24,18 +24,39 @@ export function parseJsonish(value: unknown): unknown {
   }
 }
 
+/** Attributes under each of some prefixes (`prefix.*` keys), found in one pass. */
+export type PrefixIndex = Map<string, [string, OtlpAnyValue][]>;
+
+/** Indexes `attrs` by `prefixes`: unflatten then reads only the keys under a prefix. */
+export function indexPrefixes(attrs: OtlpAttributes, prefixes: readonly string[]): PrefixIndex {
+  const index: PrefixIndex = new Map();
+  for (const p of prefixes) index.set(p, []);
+  for (const entry of attrs) {
+    const key = entry[0];
+    for (const p of prefixes) {
+      if (key.length > p.length + 1 && key.charCodeAt(p.length) === 46 && key.startsWith(p)) {
+        index.get(p)!.push(entry);
+      }
+    }
+  }
+  return index;
+}
+
 /**
  * The value under `prefix`: the attribute itself (a JSON string is parsed), or the structure
  * rebuilt from `prefix.<path>` keys where numeric segments are array indexes. A shorter key
- * wins over deeper ones under it. Undefined when there is neither.
+ * wins over deeper ones under it. Undefined when there is neither. With an `index` that has
+ * the prefix, only its keys are read.
  */
-export function unflatten(attrs: OtlpAttributes, prefix: string): unknown {
+export function unflatten(attrs: OtlpAttributes, prefix: string, index?: PrefixIndex): unknown {
   const own = attrs.get(prefix);
   if (own !== undefined) return parseJsonish(plainValue(own));
+  const under = index?.get(prefix);
+  if (under !== undefined && under.length === 0) return undefined;
   const root: Tree = new Map();
   let found = false;
   const dotted = prefix === "" ? "" : prefix + ".";
-  for (const [key, value] of attrs) {
+  for (const [key, value] of under ?? attrs) {
     if (!key.startsWith(dotted)) continue;
     const parts = (prefix === "" ? key : key.slice(dotted.length)).split(".");
     if (parts.length > MAX_KEY_DEPTH) continue; // deeper keys are dropped: they bound recursion
@@ -68,12 +89,33 @@ function insert(tree: Tree, parts: string[], value: Parameters<typeof plainValue
   node.set(parts[parts.length - 1], { leaf: plainValue(value) });
 }
 
+const DIGITS = /^\d+$/;
+
 function toPlain(tree: Tree): unknown {
-  const entries = [...tree].map(([k, v]) => [k, v instanceof Map ? toPlain(v) : v.leaf] as const);
-  if (entries.length > 0 && entries.every(([k]) => /^\d+$/.test(k))) {
-    return entries.sort((a, b) => Number(a[0]) - Number(b[0])).map(([, v]) => v);
+  let numeric = tree.size > 0;
+  for (const k of tree.keys()) {
+    if (!DIGITS.test(k)) {
+      numeric = false;
+      break;
+    }
   }
-  return Object.fromEntries(entries);
+  if (numeric) {
+    const items = [...tree].sort((a, b) => Number(a[0]) - Number(b[0]));
+    return items.map(([, v]) => v instanceof Map ? toPlain(v) : v.leaf);
+  }
+  const out: Json = {};
+  for (const [k, v] of tree) {
+    const value = v instanceof Map ? toPlain(v) : v.leaf;
+    if (k === "__proto__") {
+      Object.defineProperty(out, k, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[k] = value;
+  }
+  return out;
 }
 
 const asText = (v: unknown): string | undefined =>
@@ -159,10 +201,10 @@ export function toChoices(source: unknown): Json[] {
  * `gen_ai.tool.definitions` (a JSON array, with or without a `function` wrapper) or
  * OpenInference `llm.tools.N.tool.json_schema`. Undefined when there are none.
  */
-export function modelTools(attrs: OtlpAttributes): Json[] | undefined {
-  const functions = unflatten(attrs, "gen_ai.request.functions");
-  const definitions = unflatten(attrs, "gen_ai.tool.definitions");
-  const openInference = unflatten(attrs, "llm.tools");
+export function modelTools(attrs: OtlpAttributes, index?: PrefixIndex): Json[] | undefined {
+  const functions = unflatten(attrs, "gen_ai.request.functions", index);
+  const definitions = unflatten(attrs, "gen_ai.tool.definitions", index);
+  const openInference = unflatten(attrs, "llm.tools", index);
   const raw = [functions, definitions, openInference].find((t) => Array.isArray(t)) as
     | unknown[]
     | undefined;

@@ -22,7 +22,7 @@ import type {
   OtlpScope,
   OtlpSpan,
 } from "./types.ts";
-import { spanInput, spanOutput } from "./_io.ts";
+import { ioIndex, spanInput, spanOutput } from "./_io.ts";
 import {
   asLong,
   asString,
@@ -55,11 +55,19 @@ export interface OtlpMappingResult {
 /** Reasons listed per request: enough to debug an exporter, bounded for logs. */
 export const MAX_REASONS = 50;
 
+interface SystemTags {
+  string: Record<string, string>;
+  long: Record<string, number | string>;
+  double: Record<string, number>;
+}
+
 interface SpanContext {
   resource: OtlpAttributes;
   scope: OtlpScope;
   workspaceId: string;
   nowUs: number;
+  /** The scope's system tags, for spans without a runtime of their own. */
+  system?: SystemTags;
 }
 
 /**
@@ -78,7 +86,12 @@ export function otlpToRows(
   let dropped = 0;
   for (const rs of request.resourceSpans) {
     for (const ss of rs.scopeSpans) {
-      const ctx = { resource: rs.resource.attributes, scope: ss.scope, workspaceId, nowUs };
+      const ctx: SpanContext = {
+        resource: rs.resource.attributes,
+        scope: ss.scope,
+        workspaceId,
+        nowUs,
+      };
       for (const span of ss.spans) {
         const mapped = mapSpan(span, ctx);
         if (typeof mapped !== "string") rows.push(mapped);
@@ -181,7 +194,10 @@ function mapSpan(span: OtlpSpan, ctx: SpanContext): SpanRow | string {
   const service = asString(span.attributes.get(FIELD_KEYS.service)) ??
     asString(ctx.resource.get(FIELD_KEYS.service));
   const logId = asString(span.attributes.get(FIELD_KEYS.logId));
-  const system = systemTags(span, ctx.resource, ctx.scope);
+  const system = span.attributes.has(FIELD_KEYS.runtime)
+    ? finishedSystemTags(span, ctx)
+    : (ctx.system ??= finishedSystemTags(span, ctx));
+  const io = ioIndex(span);
   const parent = ZERO.test(span.parentSpanId) || span.parentSpanId === span.spanId
     ? "0"
     : span.parentSpanId;
@@ -200,18 +216,31 @@ function mapSpan(span: OtlpSpan, ctx: SpanContext): SpanRow | string {
     call_type: "Custom",
     // Coze Loop: any error detail marks the span failed unless cozeloop.status_code says how.
     status_code: explicitStatus !== 0 ? explicitStatus : error !== undefined ? -1 : 0,
-    input: cut(spanInput(span), MAX_TEXT_BYTES),
-    output: cut(spanOutput(span), MAX_TEXT_BYTES),
+    input: cut(spanInput(span, io), MAX_TEXT_BYTES),
+    output: cut(spanOutput(span, io), MAX_TEXT_BYTES),
     object_storage: null,
     tags_string: stringTags(tags.string),
     tags_long: longTags(tags.long),
     tags_float: doubleTags(tags.double),
     tags_bool: boolTags(tags.bool),
     tags_byte: stringTags(tags.bytes),
-    system_tags_string: stringTags(system.string),
-    system_tags_long: longTags(system.long),
-    system_tags_float: doubleTags(system.double),
+    system_tags_string: system.string,
+    system_tags_long: system.long,
+    system_tags_float: system.double,
     ingest_time: ctx.nowUs,
+  };
+}
+
+/**
+ * System tags come from the resource and the scope, and from the span only when it sets its
+ * own runtime: spans without one share their scope's maps (rows are never modified after).
+ */
+function finishedSystemTags(span: OtlpSpan, ctx: SpanContext): SystemTags {
+  const system = systemTags(span, ctx.resource, ctx.scope);
+  return {
+    string: stringTags(system.string),
+    long: longTags(system.long),
+    double: doubleTags(system.double),
   };
 }
 
