@@ -58,6 +58,8 @@ import { evaluatorRecordRoutes } from "./api/evaluator_records.ts";
 import { loopExperimentResultRoutes } from "./loop/experiments_results.ts";
 import type { ExperimentResults } from "../domains/evaluation/experiments/results_mod.ts";
 import { evalTargetRoutes } from "./api/eval_targets.ts";
+import { experimentRoutes } from "./api/experiments.ts";
+import type { Experiments } from "../domains/evaluation/experiments/mod.ts";
 import type { TargetService } from "../domains/evaluation/targets.ts";
 import type { EvaluatorService } from "../domains/evaluation/evaluators.ts";
 import type { EvaluatorVersionService } from "../domains/evaluation/evaluator_versions.ts";
@@ -104,6 +106,7 @@ export interface AppDeps {
   /** Experiment results, aggregates, evaluator records, result exports. */
   experimentResults: ExperimentResults;
   targets: TargetService;
+  experiments: Experiments;
   /** Datasets, their items and versions. */
   data: DataServices;
   dataIo: DataIo;
@@ -189,6 +192,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", evaluatorRecordRoutes(deps.experimentResults));
   app.route("/", loopExperimentResultRoutes(deps.experimentResults));
   app.route("/", evalTargetRoutes(deps.targets));
+  app.route("/", experimentRoutes(deps.experiments.service));
   app.route("/", dataDatasetRoutes(deps.data));
   app.route("/", dataItemRoutes(deps.data));
   app.route("/", dataItemCheckRoutes(deps.data));

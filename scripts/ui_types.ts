@@ -58,6 +58,8 @@ const SERVICES = new Set([
   "hub",
   "runner",
   "debug",
+  "experiments",
+  "experimentResults",
 ]);
 
 /** The TypeScript source of the API types. */

@@ -45,6 +45,7 @@ function app() {
     hub: stub,
     runner: stub,
     debug: stub,
+    experiments: { service: stub },
     localObjects: stub,
   } as unknown as AppDeps;
   return createApp(deps);

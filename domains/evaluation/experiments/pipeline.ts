@@ -30,7 +30,9 @@ import { createItemWorker, type ItemWorkerDeps } from "./item_worker.ts";
 export const SCHEDULER_TOPIC = "evaluation_expt_scheduler_event";
 /** Item topic. */
 export const ITEM_TOPIC = "evaluation_expt_record_eval_event";
-const GROUP = "evaluation_expt_workers";
+// One group per topic: members of a Kafka group must subscribe to the same topics.
+const SCHEDULER_GROUP = "evaluation_expt_schedulers";
+const ITEM_GROUP = "evaluation_expt_item_workers";
 const KILL_CHANNEL = "expt_kill";
 
 /** Pipeline tuning. */
@@ -233,14 +235,14 @@ export function createExperimentPipeline(
       });
       const schedConsumer = await deps.mq.consume({
         topic: SCHEDULER_TOPIC,
-        group: GROUP,
+        group: SCHEDULER_GROUP,
         handler: handleSched,
         concurrency: 2,
         maxAttempts: 10,
       });
       const itemConsumer = await deps.mq.consume({
         topic: ITEM_TOPIC,
-        group: GROUP,
+        group: ITEM_GROUP,
         handler: worker.handle,
         concurrency: 4,
         maxAttempts: 10,

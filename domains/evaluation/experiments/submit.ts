@@ -70,7 +70,8 @@ export async function resolveSubmit(
   const v = await deps.data.versions.get(userId, input.evalSetVersionId, {
     workspaceId: input.workspaceId,
   }).catch((err) => {
-    if (err instanceof AppError && err.code === Codes.resourceNotFound) return undefined;
+    // Not found, in the data domain's words or ours: the same answer either way.
+    if (err instanceof AppError && err.code !== Codes.noPermission) return undefined;
     throw err;
   });
   if (!v || v.dataset.dataset.spaceId !== input.workspaceId) {

@@ -9613,6 +9613,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/v1/experiments/{expt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an experiment (a running one is killed first) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename an experiment or change its description */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        desc?: string;
+                        name?: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/evaluation/v1/experiments/{expt_id}/aggr_results": {
         parameters: {
             query?: never;
@@ -9650,6 +9824,101 @@ export interface paths {
                         "application/json": {
                             /** @enum {number} */
                             code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/{expt_id}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new experiment with the same set, target, evaluators and settings, submitted */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            experiment: components["schemas"]["Experiment"];
                             msg: string;
                         } | components["schemas"]["ErrorEnvelope"];
                     };
@@ -9905,6 +10174,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/v1/experiments/{expt_id}/kill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a run at once: waiting items end terminated, running ones are aborted */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evaluation/v1/experiments/{expt_id}/results/export": {
         parameters: {
             query?: never;
@@ -9958,6 +10321,107 @@ export interface paths {
                              */
                             export_id: string;
                             msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/{expt_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run items again as a new run: failures (2, default), all (1), or item_ids (3) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    expt_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        item_ids?: string[];
+                        retry_mode?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            run_id: string;
                         } | components["schemas"]["ErrorEnvelope"];
                     };
                 };
@@ -10113,6 +10577,402 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/v1/experiments/batch_delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete experiments (running ones are killed first) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expt_ids: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/batch_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Experiments by id, with their item counts (expt_stats) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expt_ids: string[];
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            experiments: components["schemas"]["Experiment"][];
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/check_name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whether a name is free in the workspace */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            message: string;
+                            msg: string;
+                            pass: boolean;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Page the workspace's experiments, newest first (fuzzy name, status, set, creator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        filter_option?: {
+                            filters?: {
+                                filter_conditions?: {
+                                    field: {
+                                        field_key?: string;
+                                        field_type: number;
+                                    };
+                                    operator?: number;
+                                    value: string;
+                                }[];
+                                logic_op?: number;
+                            };
+                            fuzzy_name?: string;
+                        };
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
+                        page_number?: number;
+                        page_size?: number;
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            experiments: components["schemas"]["Experiment"][];
+                            msg: string;
+                            total: number;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evaluation/v1/experiments/results/batch_get": {
         parameters: {
             query?: never;
@@ -10183,6 +11043,101 @@ export interface paths {
                              * @example 7300000000000000001
                              */
                             total: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/v1/experiments/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit an experiment: it runs on the queue; poll batch_get for its status */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SubmitExperimentRequest"];
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, ...fields}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            experiment: components["schemas"]["Experiment"];
+                            msg: string;
+                            /**
+                             * @description int64, as a decimal string
+                             * @example 7300000000000000001
+                             */
+                            run_id: string;
                         } | components["schemas"]["ErrorEnvelope"];
                     };
                 };
@@ -17751,6 +18706,17 @@ export interface components {
         EvaluatorContentValue: {
             [key: string]: unknown;
         };
+        EvaluatorFieldMapping: {
+            evaluator_id_version_item?: {
+                /** @example 7300000000000000001 */
+                evaluator_id?: string;
+                version?: string;
+            };
+            /** @example 7300000000000000001 */
+            evaluator_version_id?: string;
+            from_eval_set?: components["schemas"]["ExptFieldMapping"][];
+            from_target?: components["schemas"]["ExptFieldMapping"][];
+        };
         EvaluatorInputData: {
             evaluate_dataset_fields?: {
                 [key: string]: components["schemas"]["EvaluatorContentValue"];
@@ -17840,6 +18806,99 @@ export interface components {
             finish_reason: string;
             message: components["schemas"]["AssistantMessage"];
             usage?: components["schemas"]["TokenUsage"];
+        };
+        Experiment: {
+            base_info: {
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                created_at: string;
+                created_by: {
+                    user_id: string;
+                };
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                updated_at: string;
+            };
+            /**
+             * @description epoch seconds
+             * @example 7300000000000000001
+             */
+            create_time: string;
+            creator_by: string;
+            desc: string;
+            /**
+             * @description epoch seconds
+             * @example 7300000000000000001
+             */
+            end_time?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            eval_set_id: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            eval_set_version_id: string;
+            evaluator_field_mapping: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                from_eval_set?: components["schemas"]["ExptFieldMapping"][];
+                from_target?: components["schemas"]["ExptFieldMapping"][];
+            }[];
+            evaluator_version_ids: string[];
+            expt_stats: components["schemas"]["ExptStatistics"];
+            expt_type: number;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            item_concur_num: number;
+            item_retry_num: number;
+            name: string;
+            pass_thresholds: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                min_score: number;
+            }[];
+            source_id: string;
+            source_type: number;
+            /**
+             * @description epoch seconds
+             * @example 7300000000000000001
+             */
+            start_time?: string;
+            /** @description 2 Pending, 3 Processing, 11 Success, 12 Failed, 13 Terminated, 15 Terminating */
+            status: number;
+            status_message: string;
+            target_field_mapping: components["schemas"]["TargetFieldMapping"];
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            target_id?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            target_version_id?: string;
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            total_item_count: string;
         };
         /** @description Supported conditions: field_type 1 EvaluatorScore (field_key: evaluator version id; the corrected score where one exists), 4 TurnRunState, 47 ItemID, 48 ItemRunState; operators 1 = 2 != 3 > 4 >= 5 < 6 <= 7 in 8 not in (lists comma-separated) */
         ExperimentFilter: {
@@ -18083,6 +19142,17 @@ export interface components {
              */
             turn_id: string;
         };
+        ExptFieldMapping: {
+            const_value?: string;
+            field_name?: string;
+            from_field_name?: string;
+        };
+        /** @description The evaluator's average score must reach min_score for the run to pass */
+        ExptPassThreshold: {
+            /** @example 7300000000000000001 */
+            evaluator_version_id: string;
+            min_score: number;
+        };
         ExptResultExportRecord: {
             base_info: {
                 [key: string]: unknown;
@@ -18126,6 +19196,13 @@ export interface components {
              * @example 7300000000000000001
              */
             workspace_id: string;
+        };
+        ExptStatistics: {
+            fail_turn_cnt: number;
+            pending_turn_cnt: number;
+            processing_turn_cnt: number;
+            success_turn_cnt: number;
+            terminated_turn_cnt: number;
         };
         HealthReport: {
             /** @description ms since the last round (-1 before the first) */
@@ -19011,6 +20088,40 @@ export interface components {
              */
             update_at: string;
         };
+        SubmitExperimentRequest: {
+            create_eval_target_param?: {
+                eval_target_type?: number;
+                source_target_id?: string;
+                source_target_version?: string;
+            };
+            desc?: string;
+            /** @example 7300000000000000001 */
+            eval_set_id?: string;
+            /** @example 7300000000000000001 */
+            eval_set_version_id?: string;
+            evaluator_field_mapping?: components["schemas"]["EvaluatorFieldMapping"][];
+            evaluator_id_version_list?: {
+                /** @example 7300000000000000001 */
+                evaluator_id?: string;
+                version?: string;
+            }[];
+            evaluator_version_ids?: string[];
+            evaluators_concur_num?: number;
+            expt_type?: number;
+            item_concur_num?: number;
+            item_retry_num?: number;
+            name?: string;
+            pass_thresholds?: components["schemas"]["ExptPassThreshold"][];
+            source_id?: string;
+            source_type?: number;
+            target_field_mapping?: components["schemas"]["TargetFieldMapping"];
+            /** @example 7300000000000000001 */
+            target_id?: string;
+            /** @example 7300000000000000001 */
+            target_version_id?: string;
+            /** @example 7300000000000000001 */
+            workspace_id: string;
+        };
         TagBaseInfo: {
             /**
              * @description epoch ms
@@ -19136,6 +20247,9 @@ export interface components {
              */
             tag_value_id?: string;
             tag_value_name: string;
+        };
+        TargetFieldMapping: {
+            from_eval_set?: components["schemas"]["ExptFieldMapping"][];
         };
         TokenUsage: {
             input_tokens: number;
