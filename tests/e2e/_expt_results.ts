@@ -117,7 +117,9 @@ export async function setupRuns(
     evaluator_version_id: parityV2,
     min_score: 0.9,
   }]);
-  assert.equal((await waitEnd(server, u, run1)).status, 11);
-  assert.equal((await waitEnd(server, u, run2)).status, 11);
+  for (const id of [run1, run2]) {
+    const e = await waitEnd(server, u, id);
+    assert.equal(e.status, 11, JSON.stringify(e));
+  }
   return { setId, versionId: versionIdOfSet, parityV1, parityV2, half, parityId, run1, run2 };
 }
