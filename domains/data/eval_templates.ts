@@ -5,6 +5,7 @@
  */
 import { invalidParam } from "../errors.ts";
 import type { Authz } from "../foundation/authz.ts";
+import type { FieldInput } from "./schema.ts";
 import { ContentType, type FieldSchema, FieldStatus, SchemaKey } from "./types.ts";
 
 /** An evaluation set template. */
@@ -100,6 +101,29 @@ export const EVAL_SET_TEMPLATES: readonly EvalSetTemplate[] = [
     return defaultFormat === undefined ? rest : f;
   }),
 }));
+
+/** The template of an id; `invalid param` naming `template_dataset_id` when there is none. */
+export function templateById(id: bigint): EvalSetTemplate {
+  const t = EVAL_SET_TEMPLATES.find((x) => x.id === id);
+  if (!t) {
+    throw invalidParam(
+      "template_dataset_id",
+      `no template ${id} (see evaluation_sets/templates/list)`,
+    );
+  }
+  return t;
+}
+
+/**
+ * The fields a new evaluation set gets: those given (every template is editable, so a caller
+ * that names a template may send its edited fields), else the named template's, as they are.
+ */
+export function evalSetFields(o: { templateId?: bigint; fields?: FieldInput[] }): FieldInput[] {
+  const template = o.templateId === undefined ? undefined : templateById(o.templateId);
+  if (o.fields?.length) return o.fields;
+  if (template) return template.fields.map((f) => ({ ...f }));
+  throw invalidParam("evaluation_set_schema", "required unless template_dataset_id is given");
+}
 
 /** A page of templates. */
 export interface TemplatePage {

@@ -1,6 +1,6 @@
 /**
- * `/api/evaluation/v1/evaluation_sets`: evaluation sets (create with a schema, list, get,
- * update, delete), their schema, and versions (commit, list, get, batch get), over the data
+ * `/api/evaluation/v1/evaluation_sets`: evaluation sets (create with a schema or from a
+ * template, list, get, update, delete), their schema, and versions (commit, list, get, batch get), over the data
  * domain: a set is a dataset of category Evaluation, so the data routes (an import, say) see
  * it too. A dataset of another category is not an evaluation set here ("not found").
  */
@@ -8,23 +8,20 @@ import { z } from "@hono/zod-openapi";
 import type { DataServices } from "../../domains/data/mod.ts";
 import { AppError, Codes } from "../../domains/errors.ts";
 import { Category, type DatasetWithSchema } from "../../domains/data/types.ts";
+import { evalSetFields } from "../../domains/data/eval_templates.ts";
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
 import { evalFieldFromWire, evalSetToWire, evalVersionToWire } from "../_wire/convert_eval_set.ts";
 import { evalFieldIn, evalSetOut, evalVersionOut } from "./_schemas_eval_sets.ts";
-import { idsIn, orderBysIn } from "./_schemas_data.ts";
+import { idsIn, pagingIn } from "./_schemas_data.ts";
+import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["evaluation: evaluation sets"];
 const base = "/api/evaluation/v1/evaluation_sets";
 const setParam = z.object({ evaluation_set_id: id64 });
 const wsQuery = z.object({ workspace_id: id64 });
-const paging = {
-  page_number: z.number().int().min(1).max(100_000).optional(),
-  page_size: z.number().int().min(1).max(200).optional(),
-  page_token: z.string().max(128).optional(),
-};
 
 /** The evaluation set `id` of the caller's workspace; not found for other categories. */
 export async function evalSetOf(
@@ -44,16 +41,19 @@ const create = apiRoute({
   method: "post",
   path: base,
   tags,
-  summary: "Create an evaluation set with its schema",
+  summary: "Create an evaluation set with its schema, or a template's",
   request: {
     body: jsonBody(z.object({
       workspace_id: id64,
       name: z.string().min(1).max(255),
       description: z.string().max(2048).optional(),
       evaluation_set_schema: z.object({
-        field_schemas: z.array(evalFieldIn).min(1).max(200),
-      }),
+        field_schemas: z.array(evalFieldIn).max(200).optional(),
+      }).optional().openapi({ description: "required unless template_dataset_id is given" }),
       biz_category: z.string().max(128).optional(),
+      template_dataset_id: id64.optional().openapi({
+        description: "a template of templates/list: its fields, when no schema is given",
+      }),
     })),
   },
 }, { evaluation_set_id: int64 });
@@ -68,8 +68,7 @@ const list = apiRoute({
       name: z.string().max(100).optional(),
       creators: z.array(z.string().max(32)).max(100).optional(),
       evaluation_set_ids: idsIn.optional(),
-      ...paging,
-      order_bys: orderBysIn.optional(),
+      ...pagingIn,
     })),
   },
 }, { evaluation_sets: z.array(evalSetOut), total: int64, next_page_token: z.string() });
@@ -138,7 +137,7 @@ const listVersions = apiRoute({
     body: jsonBody(z.object({
       workspace_id: id64,
       version_like: z.string().max(128).optional(),
-      ...paging,
+      ...pagingIn,
     })),
   },
 }, { versions: z.array(evalVersionOut), total: int64, next_page_token: z.string() });
@@ -182,7 +181,10 @@ export function evalSetRoutes(data: DataServices): RouteApp {
       description: b.description,
       category: Category.Evaluation,
       bizCategory: b.biz_category,
-      fields: b.evaluation_set_schema.field_schemas.map(evalFieldFromWire),
+      fields: evalSetFields({
+        templateId: b.template_dataset_id,
+        fields: b.evaluation_set_schema?.field_schemas?.map(evalFieldFromWire),
+      }),
     });
     return apiOk(c, { evaluation_set_id: r.dataset.id });
   });
@@ -194,17 +196,9 @@ export function evalSetRoutes(data: DataServices): RouteApp {
       ids: b.evaluation_set_ids,
       name: b.name,
       createdBys: b.creators,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      orderBy: b.order_bys?.[0]?.field,
-      asc: b.order_bys?.[0]?.is_asc,
+      ...pageRequestOf(b),
     });
-    return apiOk(c, {
-      evaluation_sets: r.datasets.map(evalSetToWire),
-      total: BigInt(r.total),
-      next_page_token: r.nextPageToken,
-    });
+    return apiOk(c, { evaluation_sets: r.datasets.map(evalSetToWire), ...pageFieldsOf(r) });
   });
   app.openapi(get, async (c) => {
     const ds = await evalSetOf(
@@ -263,15 +257,9 @@ export function evalSetRoutes(data: DataServices): RouteApp {
       workspaceId: b.workspace_id,
       datasetId: id,
       versionLike: b.version_like,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
+      ...pageRequestOf(b),
     });
-    return apiOk(c, {
-      versions: r.versions.map((v) => evalVersionToWire(v)),
-      total: BigInt(r.total),
-      next_page_token: r.nextPageToken,
-    });
+    return apiOk(c, { versions: r.versions.map((v) => evalVersionToWire(v)), ...pageFieldsOf(r) });
   });
   app.openapi(getVersion, async (c) => {
     const p = c.req.valid("param");

@@ -13,6 +13,16 @@ import { waitJob } from "./_io.ts";
 
 const E = "/api/evaluation/v1/evaluation_sets";
 const enc = new TextEncoder();
+/** What a field schema says, without what the server adds. */
+const pick = (f: Record<string, unknown>) => ({
+  key: f.key,
+  name: f.name,
+  content_type: f.content_type,
+  default_display_format: f.default_display_format,
+  text_schema: f.text_schema,
+  schema_key: f.schema_key,
+  multi_model_spec: f.multi_model_spec,
+});
 
 Deno.test({
   name: "e2e evaluation sets: templates, create_with_import, file parsing, checks",
@@ -24,6 +34,7 @@ Deno.test({
       const u = await registerUser(server);
       const other = await registerUser(server);
       const ws = { workspace_id: u.spaceId };
+      const qs = `workspace_id=${u.spaceId}`;
       const call = (path: string, body?: unknown, method = "POST") =>
         post(server, path, body, u, method);
       const setNames = async () => {
@@ -69,6 +80,40 @@ Deno.test({
           evaluation_set_schema: qa.evaluation_set_schema,
         });
         assert.equal(c.body.code, 0, JSON.stringify(c.body));
+      });
+
+      await t.step("create with template_dataset_id: the template's schema", async () => {
+        const list = await call(`${E}/templates/list`, ws);
+        for (const tpl of list.body.templates) {
+          const c = await call(E, {
+            ...ws,
+            name: `tpl ${tpl.template_dataset_id}`,
+            template_dataset_id: tpl.template_dataset_id,
+          });
+          assert.equal(c.body.code, 0, JSON.stringify(c.body));
+          const g = await call(`${E}/${c.body.evaluation_set_id}?${qs}`, undefined, "GET");
+          const fields = g.body.evaluation_set.evaluation_set_version.evaluation_set_schema
+            .field_schemas;
+          assert.deepEqual(
+            fields.map(pick),
+            tpl.evaluation_set_schema.field_schemas.map(pick),
+            tpl.template_dataset_name,
+          );
+        }
+        // An editable template with the caller's edited fields: those fields.
+        const edited = await call(E, {
+          ...ws,
+          name: "tpl edited",
+          template_dataset_id: "1",
+          evaluation_set_schema: { field_schemas: [{ name: "prompt", content_type: "Text" }] },
+        });
+        assert.equal(edited.body.code, 0, JSON.stringify(edited.body));
+        const g = await call(`${E}/${edited.body.evaluation_set_id}?${qs}`, undefined, "GET");
+        assert.deepEqual(
+          g.body.evaluation_set.evaluation_set_version.evaluation_set_schema.field_schemas
+            .map((f: { name: string }) => f.name),
+          ["prompt"],
+        );
       });
 
       await t.step("create_with_import: a set, a job, the file's rows as items", async () => {
@@ -212,6 +257,7 @@ Deno.test({
         });
         const routes: [string, unknown][] = [
           [`${E}/templates/list`, ws],
+          [E, { ...ws, name: "never", template_dataset_id: "1" }],
           [`${E}/create_with_import`, importBody()],
           [`${E}/parse_import_source_file`, { ...ws, file: { provider: 5, path: "extra/qa.csv" } }],
           [`${E}/multi_part_data/validate`, {
@@ -231,6 +277,11 @@ Deno.test({
         const bad: [string, unknown][] = [
           [`${E}/templates/list`, { ...ws, page_token: "x" }],
           [`${E}/templates/list`, {}],
+          [E, { ...ws, name: "never", template_dataset_id: "99" }],
+          [E, { ...ws, name: "never", template_dataset_id: "x" }],
+          [E, { ...ws, name: "never" }],
+          [E, { ...ws, name: "never", evaluation_set_schema: { field_schemas: [] } }],
+          [E, { ...ws, name: "", template_dataset_id: "1" }],
           [`${E}/create_with_import`, importBody({ fieldMappings: [] })],
           [
             `${E}/create_with_import`,
