@@ -4902,7 +4902,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an evaluation set with its schema */
+        /** Create an evaluation set with its schema, or a template's */
         post: {
             parameters: {
                 query?: never;
@@ -4915,8 +4915,9 @@ export interface paths {
                     "application/json": {
                         biz_category?: string;
                         description?: string;
-                        evaluation_set_schema: {
-                            field_schemas: {
+                        /** @description required unless template_dataset_id is given */
+                        evaluation_set_schema?: {
+                            field_schemas?: {
                                 /**
                                  * @description Text (default), Image, Audio, Video, MultiPart
                                  * @example Text
@@ -4941,6 +4942,11 @@ export interface paths {
                             }[];
                         };
                         name: string;
+                        /**
+                         * @description a template of templates/list: its fields, when no schema is given
+                         * @example 7300000000000000001
+                         */
+                        template_dataset_id?: string;
                         /** @example 7300000000000000001 */
                         workspace_id: string;
                     };
@@ -6880,6 +6886,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        order_bys?: {
+                            field?: string;
+                            is_asc?: boolean;
+                        }[];
                         page_number?: number;
                         page_size?: number;
                         page_token?: string;
