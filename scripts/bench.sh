@@ -45,5 +45,7 @@ case "$suite" in
   dataset-import) deno run --allow-all tests/bench/dataset_import_bench.ts "$@" ;;
   # code-sandbox: per-record overhead of the code evaluator sandbox, cold and warm; `code-sandbox [runs]`
   code-sandbox) deno run --allow-all tests/bench/code_sandbox_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox, otlp, dataset-import)" >&2; exit 2 ;;
+  # experiment: wall time of an experiment (prompt target + JS + judge on an instant model); `experiment [real|embedded|both] [items=1000] [concur=10]`
+  experiment) deno run --allow-all tests/bench/experiment_bench.ts "$@" ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox, otlp, dataset-import, experiment)" >&2; exit 2 ;;
 esac
