@@ -56,6 +56,7 @@ import { evaluatorVersionRoutes } from "./api/evaluator_versions.ts";
 import { experimentResultRoutes } from "./api/experiment_results.ts";
 import { evaluatorRecordRoutes } from "./api/evaluator_records.ts";
 import { loopExperimentResultRoutes } from "./loop/experiments_results.ts";
+import { loopExperimentRoutes } from "./loop/experiments.ts";
 import type { ExperimentResults } from "../domains/evaluation/experiments/results_mod.ts";
 import { evalTargetRoutes } from "./api/eval_targets.ts";
 import { experimentRoutes } from "./api/experiments.ts";
@@ -193,6 +194,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", loopExperimentResultRoutes(deps.experimentResults));
   app.route("/", evalTargetRoutes(deps.targets));
   app.route("/", experimentRoutes(deps.experiments.service));
+  app.route("/", loopExperimentRoutes(deps));
   app.route("/", dataDatasetRoutes(deps.data));
   app.route("/", dataItemRoutes(deps.data));
   app.route("/", dataItemCheckRoutes(deps.data));

@@ -15856,6 +15856,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/loop/evaluation/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit an experiment: it runs on the queue; poll get until its status is final */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SubmitExperimentOApiRequest"];
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                experiment: components["schemas"]["OApiExperiment"];
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loop/evaluation/experiments/{experiment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An experiment, with its status and item counts */
+        get: {
+            parameters: {
+                query: {
+                    workspace_id: string;
+                };
+                header?: never;
+                path: {
+                    experiment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                experiment: components["schemas"]["OApiExperiment"];
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loop/evaluation/experiments/{experiment_id}/aggr_results": {
         parameters: {
             query?: never;
@@ -16026,6 +16192,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/loop/evaluation/experiments/{experiment_id}/kill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running experiment at once: it ends terminated */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experiment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loop/evaluation/experiments/{experiment_id}/results": {
         parameters: {
             query?: never;
@@ -16180,6 +16440,211 @@ export interface paths {
                                  * @example 7300000000000000001
                                  */
                                 export_id: string;
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loop/evaluation/experiments/{experiment_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run items of an ended experiment again, as a new run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experiment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the items of retry_target_items */
+                        item_ids?: string[];
+                        /**
+                         * @description default retry_failure (failed and terminated items)
+                         * @enum {string}
+                         */
+                        retry_mode?: "retry_all" | "retry_failure" | "retry_target_items";
+                        /** @example 7300000000000000001 */
+                        workspace_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                run_id: string;
+                            };
+                            msg: string;
+                        } | components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not authenticated (`{code, msg}`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large (`{code, msg}`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Unsupported Content-Type or Content-Encoding (`{code, msg}`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error, with the request id in msg (`{code, msg}`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description A dependency is unavailable, retry later (`{code, msg}`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loop/evaluation/experiments/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Page the workspace's experiments, newest first (fuzzy name, status, set, creator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ListExperimentsOApiRequest"];
+                };
+            };
+            responses: {
+                /** @description `{code: 0, msg, data}`, or `{code, msg}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {number} */
+                            code: 0;
+                            data: {
+                                experiments: components["schemas"]["OApiExperiment"][];
+                                /**
+                                 * @description int64, as a decimal string
+                                 * @example 7300000000000000001
+                                 */
+                                total: string;
                             };
                             msg: string;
                         } | components["schemas"]["ErrorEnvelope"];
@@ -19308,6 +19773,43 @@ export interface components {
             /** @description empty when the label was removed */
             to_version: string;
         };
+        ListExperimentsOApiRequest: {
+            filter_option?: {
+                filters?: {
+                    filter_conditions?: {
+                        field: {
+                            field_key?: string;
+                            /**
+                             * @description the filters this server applies (others are refused)
+                             * @enum {string}
+                             */
+                            field_type: "expt_status" | "eval_set_id" | "creator_by";
+                        };
+                        /** @enum {string} */
+                        operator?: "equal" | "in";
+                        /** @description comma-separated; statuses by name (success) or number (11) */
+                        value: string;
+                    }[];
+                    /**
+                     * @description conditions all hold
+                     * @enum {string}
+                     */
+                    logic_op?: "and";
+                };
+                fuzzy_name?: string;
+            };
+            /** @description newest first is the only order */
+            order_bys?: {
+                /** @enum {string} */
+                field?: "created_at";
+                /** @enum {boolean} */
+                is_asc?: false;
+            }[];
+            page_number?: number;
+            page_size?: number;
+            /** @example 7300000000000000001 */
+            workspace_id: string;
+        };
         Model: {
             ability?: components["schemas"]["ModelAbility"];
             desc: string;
@@ -19424,6 +19926,13 @@ export interface components {
                 value?: number | null;
             };
         };
+        OApiEvaluatorFieldMapping: {
+            /** @example 7300000000000000001 */
+            evaluator_id?: string;
+            from_eval_set?: components["schemas"]["OApiFieldMapping"][];
+            from_target?: components["schemas"]["OApiFieldMapping"][];
+            version?: string;
+        };
         OApiEvaluatorRecord: {
             base_info: {
                 [key: string]: unknown;
@@ -19455,6 +19964,172 @@ export interface components {
              * @example 7300000000000000001
              */
             turn_id: string;
+        };
+        OApiExperiment: {
+            base_info: {
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                created_at: string;
+                created_by: {
+                    user_id: string;
+                };
+                /**
+                 * @description epoch ms
+                 * @example 7300000000000000001
+                 */
+                updated_at: string;
+                updated_by: {
+                    user_id: string;
+                };
+            };
+            description: string;
+            /**
+             * @description epoch seconds
+             * @example 7300000000000000001
+             */
+            ended_at?: string;
+            eval_set?: {
+                /** @description the version the experiment runs */
+                current_version: {
+                    description: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    id: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    item_count: string;
+                    version: string;
+                };
+                description: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                id: string;
+                name: string;
+            };
+            /** @enum {string} */
+            eval_set_source_type: "single_set";
+            eval_target?: {
+                eval_target_type: string;
+                eval_target_version: {
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    id: string;
+                    source_target_version: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    target_id: string;
+                    /**
+                     * @description int64, as a decimal string
+                     * @example 7300000000000000001
+                     */
+                    workspace_id: string;
+                };
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                id: string;
+                source_target_id: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                workspace_id: string;
+            };
+            evaluator_field_mapping: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_id: string;
+                from_eval_set: {
+                    field_name: string;
+                    from_field_name: string;
+                }[];
+                from_target: {
+                    field_name: string;
+                    from_field_name: string;
+                }[];
+                version: string;
+            }[];
+            evaluator_id_version_list: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_id: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                version: string;
+            }[];
+            expt_stats: {
+                failed_turn_count: number;
+                pending_turn_count: number;
+                processing_turn_count: number;
+                success_turn_count: number;
+                terminated_turn_count: number;
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            id: string;
+            item_concur_num: number;
+            item_retry_num: number;
+            name: string;
+            /** @description beyond the IDL: aggr_results says whether they are reached */
+            pass_thresholds: {
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_id?: string;
+                /**
+                 * @description int64, as a decimal string
+                 * @example 7300000000000000001
+                 */
+                evaluator_version_id: string;
+                min_score: number;
+                version?: string;
+            }[];
+            /**
+             * @description epoch seconds
+             * @example 7300000000000000001
+             */
+            started_at?: string;
+            /**
+             * @description Final: success, failed, terminated, system_terminated. Beyond the IDL: terminating (a kill under way; it ends terminated)
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "success" | "failed" | "terminated" | "system_terminated" | "terminating";
+            /** @description beyond the IDL: why it failed */
+            status_message: string;
+            target_field_mapping: {
+                from_eval_set: {
+                    field_name: string;
+                    from_field_name: string;
+                }[];
+            };
+            /**
+             * @description int64, as a decimal string
+             * @example 7300000000000000001
+             */
+            total_item_count: string;
         };
         OApiExperimentAggregates: {
             /** @description Beyond the IDL, on experiments other than the baseline: items whose score went up, down or stayed against the baseline, per evaluator aligned by evaluator id (items scored in both) */
@@ -19633,6 +20308,22 @@ export interface components {
              * @example 7300000000000000001
              */
             workspace_id: string;
+        };
+        OApiFieldMapping: {
+            field_name?: string;
+            from_field_name?: string;
+        };
+        /** @description The evaluator (its version id, or evaluator_id and version) must average at least min_score for the experiment to pass (aggr_results answers `passed`) */
+        OApiPassThreshold: {
+            /** @example 7300000000000000001 */
+            evaluator_id?: string;
+            /** @example 7300000000000000001 */
+            evaluator_version_id?: string;
+            min_score: number;
+            version?: string;
+        };
+        OApiTargetFieldMapping: {
+            from_eval_set?: components["schemas"]["OApiFieldMapping"][];
         };
         OAuthApp: {
             client_id: string;
@@ -20097,6 +20788,41 @@ export interface components {
              * @example 7300000000000000001
              */
             update_at: string;
+        };
+        SubmitExperimentOApiRequest: {
+            description?: string;
+            /** @description multi-set experiments are not supported: empty or absent */
+            eval_set_configs?: unknown[];
+            eval_set_param: {
+                /** @example 7300000000000000001 */
+                eval_set_id: string;
+                version: string;
+            };
+            /** @enum {string} */
+            eval_set_source_type?: "single_set";
+            /** @description none: the evaluators read the set's columns only */
+            eval_target_param?: {
+                /**
+                 * @description default coze_loop_prompt
+                 * @enum {string}
+                 */
+                eval_target_type?: "coze_bot" | "coze_loop_prompt" | "trace" | "coze_workflow" | "volcengine_agent" | "custom_rpc_server" | "a2a_agent" | "custom_agent" | "sandbox_agent";
+                source_target_id: string;
+                source_target_version: string;
+            };
+            evaluator_field_mapping?: components["schemas"]["OApiEvaluatorFieldMapping"][];
+            evaluator_params?: {
+                /** @example 7300000000000000001 */
+                evaluator_id: string;
+                version: string;
+            }[];
+            item_concur_num?: number;
+            item_retry_num?: number;
+            name?: string;
+            pass_thresholds?: components["schemas"]["OApiPassThreshold"][];
+            target_field_mapping?: components["schemas"]["OApiTargetFieldMapping"];
+            /** @example 7300000000000000001 */
+            workspace_id: string;
         };
         SubmitExperimentRequest: {
             create_eval_target_param?: {
