@@ -99,6 +99,8 @@ export function recordToWire(r: ExptRecord): Wire {
       stdout: r.stdout,
     },
     status: r.status,
+    // The judge's raw reply, kept also when no score could be read from it.
+    ext: r.rawOutput ? { raw_output: r.rawOutput } : {},
     base_info: {
       ...(r.correctedBy ? { updated_by: { user_id: r.correctedBy } } : {}),
       created_at: BigInt(r.createdAt.getTime()),

@@ -59,6 +59,9 @@ export const storedRecordOut = z.object({
     stdout: z.string().optional(),
   }),
   status: z.number().int().openapi({ description: "1 Success, 2 Fail" }),
+  ext: z.record(z.string(), z.string()).openapi({
+    description: "raw_output: an LLM judge's raw reply (kept when no score was read from it)",
+  }),
   base_info: obj,
 }).openapi("ExptEvaluatorRecord");
 

@@ -6111,7 +6111,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description index in `items` -> item id */
+                            /** @description index in `items` -> item id (an item whose item_key exists: its id) */
                             added_items: {
                                 [key: string]: string;
                             };
@@ -19598,6 +19598,10 @@ export interface components {
              * @example 7300000000000000001
              */
             experiment_run_id: string;
+            /** @description raw_output: an LLM judge's raw reply (kept when no score was read from it) */
+            ext: {
+                [key: string]: string;
+            };
             /**
              * @description int64, as a decimal string
              * @example 7300000000000000001
