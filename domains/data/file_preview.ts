@@ -8,12 +8,11 @@ import { NotFoundError } from "../../infra/errors.ts";
 import type { ObjectStorage } from "../../infra/storage/mod.ts";
 import { invalidParam } from "../errors.ts";
 import type { Authz } from "../foundation/authz.ts";
-import { objectKey, validateKey } from "../foundation/files.ts";
+import { objectKey } from "../foundation/files.ts";
 import { bomLength, detectEncoding, peek, skipBytes } from "./io_bytes.ts";
-import { formatOf } from "./io_jobs.ts";
+import { sourceFormat } from "./io_jobs.ts";
 import { csvRecords, jsonlRecords, MalformedFile, type ReadStart } from "./io_read.ts";
-import { FileFormat } from "./io_types.ts";
-import { PROVIDER_S3 } from "./types.ts";
+import { FileFormat, type SourceFile } from "./io_types.ts";
 
 /** Rows of a file a preview reads. */
 export const PREVIEW_ROWS = 10;
@@ -43,13 +42,7 @@ export interface FilePreview {
 export interface FilePreviewService {
   preview(userId: bigint, input: {
     workspaceId: bigint;
-    file: {
-      provider?: number;
-      path: string;
-      format?: number;
-      compressFormat?: number;
-      originalFileName?: string;
-    };
+    file: SourceFile;
   }): Promise<FilePreview>;
 }
 
@@ -62,14 +55,7 @@ export function createFilePreview(
   return {
     async preview(userId, { workspaceId, file }) {
       await deps.authz.requireMember(userId, workspaceId);
-      if (file.provider !== undefined && file.provider !== PROVIDER_S3) {
-        throw invalidParam("file.provider", "must be 5 (S3, this server's object storage)");
-      }
-      validateKey(file.path, "file.path");
-      if (file.compressFormat) {
-        throw invalidParam("file.compress_format", "compressed files are not read");
-      }
-      const format = formatOf(file.format, file.path);
+      const format = sourceFormat(file);
       let download;
       try {
         download = await deps.storage.download(objectKey(workspaceId, file.path));

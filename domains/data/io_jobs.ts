@@ -12,7 +12,14 @@ import type { IdGenerator } from "../../infra/idgen/mod.ts";
 import type { DatasetAccess } from "./access.ts";
 import type { IoJobRepo } from "./io_repo.ts";
 import type { IoJobWorker } from "./io_worker.ts";
-import { type FieldMapping, FileFormat, type IoJob, JobStatus, JobType } from "./io_types.ts";
+import {
+  type FieldMapping,
+  FileFormat,
+  type IoJob,
+  JobStatus,
+  JobType,
+  type SourceFile,
+} from "./io_types.ts";
 import type { VersionService } from "./versions.ts";
 import { FieldStatus, PROVIDER_S3 } from "./types.ts";
 
@@ -20,13 +27,7 @@ import { FieldStatus, PROVIDER_S3 } from "./types.ts";
 export interface ImportInput {
   workspaceId?: bigint;
   datasetId: bigint;
-  file: {
-    provider?: number;
-    path: string;
-    format?: number;
-    compressFormat?: number;
-    originalFileName?: string;
-  };
+  file: SourceFile;
   fieldMappings: FieldMapping[];
   overwrite?: boolean;
 }
@@ -124,17 +125,7 @@ export function createIoJobService(deps: {
         throw invalidParam("dataset_id", "multi-turn datasets cannot be imported from a file");
       }
       const file = input.file;
-      if (file.provider !== undefined && file.provider !== PROVIDER_S3) {
-        throw invalidParam("file.provider", "must be 5 (S3, this server's object storage)");
-      }
-      validateKey(file.path, "file.path");
-      if (file.compressFormat) {
-        throw invalidParam(
-          "file.compress_format",
-          "compressed files are not read: upload the CSV or JSONL file itself",
-        );
-      }
-      const format = formatOf(file.format, file.path);
+      const format = sourceFormat(file);
       const names = new Set(
         schema.fields.filter((f) => f.status === FieldStatus.Available).map((f) => f.name),
       );
@@ -225,10 +216,24 @@ export function createIoJobService(deps: {
   };
 }
 
-/** The format of a file to import: the given one, else by its extension (CSV by default). */
-export function formatOf(given: number | undefined, path: string): FileFormat {
-  const ext = /\.([A-Za-z]+)$/.exec(path)?.[1]?.toLowerCase();
-  const f = given ?? (ext === "jsonl" || ext === "json" ? FileFormat.JSONL : FileFormat.CSV);
+/**
+ * Checks a file to read (this server's storage, a key of the workspace, not compressed);
+ * answers its format: the given one, else by its extension (CSV by default).
+ */
+export function sourceFormat(file: SourceFile): FileFormat {
+  if (file.provider !== undefined && file.provider !== PROVIDER_S3) {
+    throw invalidParam("file.provider", "must be 5 (S3, this server's object storage)");
+  }
+  validateKey(file.path, "file.path");
+  if (file.compressFormat) {
+    throw invalidParam(
+      "file.compress_format",
+      "compressed files are not read: upload the CSV or JSONL file itself",
+    );
+  }
+  const ext = /\.([A-Za-z]+)$/.exec(file.path)?.[1]?.toLowerCase();
+  const f = file.format ??
+    (ext === "jsonl" || ext === "json" ? FileFormat.JSONL : FileFormat.CSV);
   if (f !== FileFormat.CSV && f !== FileFormat.JSONL) {
     throw invalidParam("file.format", "1 (JSONL) or 3 (CSV); Parquet, XLSX and ZIP are not read");
   }

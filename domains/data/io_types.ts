@@ -30,6 +30,15 @@ export type FileFormat = (typeof FileFormat)[keyof typeof FileFormat];
 /** `ItemErrorType` values of jobs (beyond the item checks'). */
 export const JobErrorType = { MalformedFile: 5, InternalError: 100, RWFileFailed: 102 } as const;
 
+/** An uploaded file as a caller names it (`DatasetIOFile`), before it is checked. */
+export interface SourceFile {
+  provider?: number;
+  path: string;
+  format?: number;
+  compressFormat?: number;
+  originalFileName?: string;
+}
+
 /** The file of a job: an object of the workspace (`path` relative to it). */
 export interface IoFile {
   provider: number;

@@ -7,6 +7,7 @@
 import type { FieldInput } from "../../domains/data/schema.ts";
 import type { FieldDataInput, ItemInput } from "../../domains/data/validate.ts";
 import {
+  type Dataset,
   type DatasetSchema,
   type DatasetVersion,
   type DatasetWithSchema,
@@ -15,12 +16,21 @@ import {
   FieldStatus,
   type Item,
   type ItemError,
+  type ItemErrorGroup,
   type MultiModalSpec,
   SNAPSHOT_COMPLETED,
 } from "../../domains/data/types.ts";
 import { groupErrors } from "../../domains/data/validate.ts";
 
 type Wire = Record<string, unknown>;
+
+/** `MultiModalSpec` as sent. */
+export interface MultiModalSpecWire {
+  max_file_count?: number;
+  max_file_size?: number;
+  supported_formats?: string[];
+  max_part_count?: number;
+}
 
 /** A `FieldSchema` as sent. */
 export function fieldFromWire(f: {
@@ -32,12 +42,7 @@ export function fieldFromWire(f: {
   schemaKey?: number;
   schema_key?: number;
   text_schema?: string;
-  multi_model_spec?: {
-    max_file_count?: number;
-    max_file_size?: number;
-    supported_formats?: string[];
-    max_part_count?: number;
-  };
+  multi_model_spec?: MultiModalSpecWire;
   hidden?: boolean;
   status?: number;
 }): FieldInput {
@@ -86,6 +91,22 @@ function specToWire(s: MultiModalSpec): Wire {
   };
 }
 
+/** A dataset's `spec` and `features` answered. */
+export function limitsToWire(d: Dataset): { spec: Wire; features: Wire } {
+  return {
+    spec: {
+      max_item_count: BigInt(d.spec.maxItemCount),
+      max_field_count: d.spec.maxFieldCount,
+      max_item_size: BigInt(d.spec.maxItemSize),
+    },
+    features: {
+      editSchema: d.features.editSchema,
+      repeatedData: d.features.repeatedData,
+      multiModal: d.features.multiModal,
+    },
+  };
+}
+
 /** A `DatasetSchema` answered. */
 export function schemaToWire(s: DatasetSchema): Wire {
   return {
@@ -120,16 +141,7 @@ export function datasetToWire({ dataset: d, schema }: DatasetWithSchema): Wire {
     schema: schemaToWire(live),
     security_level: d.securityLevel,
     visibility: d.visibility,
-    spec: {
-      max_item_count: BigInt(d.spec.maxItemCount),
-      max_field_count: d.spec.maxFieldCount,
-      max_item_size: BigInt(d.spec.maxItemSize),
-    },
-    features: {
-      editSchema: d.features.editSchema,
-      repeatedData: d.features.repeatedData,
-      multiModal: d.features.multiModal,
-    },
+    ...limitsToWire(d),
     latest_version: d.latestVersion,
     next_version_num: BigInt(d.nextVersionNum),
     item_count: BigInt(d.itemCount),
@@ -239,15 +251,32 @@ export function versionToWire(v: DatasetVersion): Wire {
   };
 }
 
+/** A batch create's answer: `added_items` (index -> item id, by index) and `errors`. */
+export function batchCreateToWire(
+  r: { added: Map<number, bigint>; errors: ItemError[] },
+): { added_items: Record<string, bigint>; errors: Wire[] } {
+  return {
+    added_items: Object.fromEntries([...r.added].sort((x, y) => x[0] - y[0])),
+    errors: errorGroupsToWire(r.errors),
+  };
+}
+
 /** `ItemErrorGroup`s answered. */
 export function errorGroupsToWire(errors: ItemError[]): Wire[] {
-  return groupErrors(errors).map((g) => ({
+  return groupErrors(errors).map(errorGroupToWire);
+}
+
+/** An `ItemErrorGroup` answered (row ranges where the group has them). */
+export function errorGroupToWire(g: ItemErrorGroup): Wire {
+  return {
     type: g.type,
     summary: g.summary,
     error_count: g.errorCount,
     details: g.details.map((d) => ({
       ...(d.message !== undefined ? { message: d.message } : {}),
       ...(d.index !== undefined ? { index: d.index } : {}),
+      ...(d.startIndex !== undefined ? { start_index: d.startIndex } : {}),
+      ...(d.endIndex !== undefined ? { end_index: d.endIndex } : {}),
     })),
-  }));
+  };
 }

@@ -1,7 +1,7 @@
 /** Dataset jobs on the wire (`DatasetIOJob`): int64 values as bigint, written as strings. */
 import type { JobView } from "../../domains/data/io_mod.ts";
-import type { IoFile, IoJob } from "../../domains/data/io_types.ts";
-import type { ItemErrorGroup } from "../../domains/data/types.ts";
+import type { IoFile, IoJob, SourceFile } from "../../domains/data/io_types.ts";
+import { errorGroupToWire } from "./convert_data.ts";
 
 type Wire = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export function ioJobToWire(j: JobView): Wire {
       processed: BigInt(j.processed),
       added: BigInt(j.added),
     },
-    errors: j.errors.map(groupToWire),
+    errors: j.errors.map(errorGroupToWire),
     created_by: `${j.createdBy}`,
     created_at: ms(j.createdAt),
     updated_by: `${j.createdBy}`,
@@ -48,6 +48,23 @@ function endpointToWire(e: IoJob["source"], downloadUrl?: string): Wire {
   };
 }
 
+/** A `DatasetIOFile` as sent. */
+export function sourceFileFromWire(f: {
+  provider?: number;
+  path: string;
+  format?: number;
+  compress_format?: number;
+  original_file_name?: string;
+}): SourceFile {
+  return {
+    provider: f.provider,
+    path: f.path,
+    format: f.format,
+    compressFormat: f.compress_format,
+    originalFileName: f.original_file_name,
+  };
+}
+
 function fileToWire(f: IoFile, downloadUrl?: string): Wire {
   return {
     provider: f.provider,
@@ -55,19 +72,5 @@ function fileToWire(f: IoFile, downloadUrl?: string): Wire {
     format: f.format,
     ...(f.originalFileName ? { original_file_name: f.originalFileName } : {}),
     ...(downloadUrl ? { download_url: downloadUrl } : {}),
-  };
-}
-
-function groupToWire(g: ItemErrorGroup): Wire {
-  return {
-    type: g.type,
-    summary: g.summary,
-    error_count: g.errorCount,
-    details: g.details.map((d) => ({
-      ...(d.message !== undefined ? { message: d.message } : {}),
-      ...(d.index !== undefined ? { index: d.index } : {}),
-      ...(d.startIndex !== undefined ? { start_index: d.startIndex } : {}),
-      ...(d.endIndex !== undefined ? { end_index: d.endIndex } : {}),
-    })),
   };
 }

@@ -18,7 +18,12 @@ import {
   type Item,
   PROVIDER_S3,
 } from "../../domains/data/types.ts";
-import { fieldFromWire, fieldToWire } from "./convert_data.ts";
+import {
+  fieldFromWire,
+  fieldToWire,
+  limitsToWire,
+  type MultiModalSpecWire,
+} from "./convert_data.ts";
 
 type Wire = Record<string, unknown>;
 
@@ -48,12 +53,7 @@ export interface EvalFieldWire {
   status?: number;
   schema_key?: number;
   text_schema?: string;
-  multi_model_spec?: {
-    max_file_count?: number;
-    max_file_size?: number;
-    supported_formats?: string[];
-    max_part_count?: number;
-  };
+  multi_model_spec?: MultiModalSpecWire;
   hidden?: boolean;
 }
 
@@ -116,12 +116,7 @@ export function evalSetToWire({ dataset: d, schema }: DatasetWithSchema): Wire {
     name: d.name,
     description: d.description,
     status: d.status,
-    spec: {
-      max_item_count: BigInt(d.spec.maxItemCount),
-      max_field_count: d.spec.maxFieldCount,
-      max_item_size: BigInt(d.spec.maxItemSize),
-    },
-    features: { ...d.features },
+    ...limitsToWire(d),
     item_count: BigInt(d.itemCount),
     change_uncommitted: d.changeUncommitted,
     biz_category: d.bizCategory,

@@ -13,6 +13,12 @@ const ms = int64.openapi({ description: "epoch ms" });
 const count = z.union([z.number().int().min(0), z.string().regex(/^\d{1,15}$/)])
   .transform(Number).openapi({ type: "string", example: "100" });
 
+/** A boolean, also as the strings "true" and "false" (query parameters). */
+export const boolIn = z.union([
+  z.boolean(),
+  z.enum(["true", "false"]).transform((v) => v === "true"),
+]);
+
 /** `OrderBy` list (the first is used). */
 export const orderBysIn = z.array(
   z.object({ field: z.string().max(64).optional(), is_asc: z.boolean().optional() }),
@@ -116,6 +122,20 @@ export const datasetSchemaOut = z.object({
   update_version: int64,
 }).openapi("DatasetSchema");
 
+/** A dataset's `spec` and `features`. */
+export const limitsOut = {
+  spec: z.object({
+    max_item_count: int64,
+    max_field_count: z.number().int(),
+    max_item_size: int64,
+  }),
+  features: z.object({
+    editSchema: z.boolean(),
+    repeatedData: z.boolean(),
+    multiModal: z.boolean(),
+  }),
+};
+
 /** `Dataset`. */
 export const datasetOut = z.object({
   id: int64,
@@ -129,16 +149,7 @@ export const datasetOut = z.object({
   schema: datasetSchemaOut,
   security_level: z.number().int(),
   visibility: z.number().int(),
-  spec: z.object({
-    max_item_count: int64,
-    max_field_count: z.number().int(),
-    max_item_size: int64,
-  }),
-  features: z.object({
-    editSchema: z.boolean(),
-    repeatedData: z.boolean(),
-    multiModal: z.boolean(),
-  }),
+  ...limitsOut,
   latest_version: z.string(),
   next_version_num: int64,
   item_count: int64,
@@ -201,6 +212,12 @@ export const versionOut = z.object({
   created_at: ms,
 }).openapi("DatasetVersion");
 
+/** The options of an items batch create: all or nothing, unless one of them is set. */
+export const batchCreateOptionsIn = {
+  skip_invalid_items: z.boolean().optional(),
+  allow_partial_add: z.boolean().optional(),
+};
+
 /** `ItemErrorGroup`. */
 export const itemErrorGroupOut = z.object({
   type: z.number().int(),
@@ -213,3 +230,11 @@ export const itemErrorGroupOut = z.object({
     end_index: z.number().int().optional(),
   })),
 }).openapi("ItemErrorGroup");
+
+/** The answer of an items batch create. */
+export const batchCreateOut = {
+  added_items: z.record(z.string(), int64).openapi({
+    description: "index in `items` -> item id (an item whose item_key exists: its id)",
+  }),
+  errors: z.array(itemErrorGroupOut),
+};

@@ -7,7 +7,7 @@
 import { z } from "@hono/zod-openapi";
 import { int64 } from "../_wire/routes.ts";
 import { i64 } from "../_wire/schemas.ts";
-import { multiModalSpecIn } from "./_schemas_data.ts";
+import { limitsOut, multiModalSpecIn } from "./_schemas_data.ts";
 
 const ms = int64.openapi({ description: "epoch ms" });
 const typeName = z.string().max(32).openapi({ example: "Text" });
@@ -120,16 +120,7 @@ export const evalSetOut = z.object({
   name: z.string(),
   description: z.string(),
   status: z.number().int(),
-  spec: z.object({
-    max_item_count: int64,
-    max_field_count: z.number().int(),
-    max_item_size: int64,
-  }),
-  features: z.object({
-    editSchema: z.boolean(),
-    repeatedData: z.boolean(),
-    multiModal: z.boolean(),
-  }),
+  ...limitsOut,
   item_count: int64,
   change_uncommitted: z.boolean(),
   biz_category: z.string(),

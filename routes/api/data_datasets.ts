@@ -6,6 +6,7 @@ import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
 import { datasetToWire, fieldFromWire, fieldToWire } from "../_wire/convert_data.ts";
 import {
+  boolIn,
   datasetOut,
   fieldSchemaIn,
   fieldSchemaOut,
@@ -13,13 +14,13 @@ import {
   multiModalSpecIn,
   pagingIn,
 } from "./_schemas_data.ts";
+import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["data: datasets"];
 const base = "/api/data/v1/datasets";
 const idParam = z.object({ dataset_id: id64 });
-const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
-const readQuery = z.object({ workspace_id: id64.optional(), with_deleted: bool.optional() });
+const readQuery = z.object({ workspace_id: id64.optional(), with_deleted: boolIn.optional() });
 const count = z.union([z.number().int().min(0), z.string().regex(/^\d{1,15}$/)]).transform(Number);
 
 const create = apiRoute({
@@ -162,17 +163,9 @@ export function dataDatasetRoutes(data: DataServices): RouteApp {
       name: b.name,
       createdBys: b.created_bys,
       bizCategories: b.biz_categorys,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      orderBy: b.order_bys?.[0]?.field,
-      asc: b.order_bys?.[0]?.is_asc,
+      ...pageRequestOf(b),
     });
-    return apiOk(c, {
-      datasets: r.datasets.map(datasetToWire),
-      next_page_token: r.nextPageToken,
-      total: BigInt(r.total),
-    });
+    return apiOk(c, { datasets: r.datasets.map(datasetToWire), ...pageFieldsOf(r) });
   });
   app.openapi(get, async (c) => {
     const q = c.req.valid("query");

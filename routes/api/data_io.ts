@@ -9,7 +9,7 @@ import type { DataIo } from "../../domains/data/io_mod.ts";
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
-import { ioJobToWire } from "../_wire/convert_data_io.ts";
+import { ioJobToWire, sourceFileFromWire } from "../_wire/convert_data_io.ts";
 import { fieldMappingIn, ioFileIn, ioJobOut } from "./_schemas_data_io.ts";
 import type { RouteApp } from "../_env.ts";
 
@@ -78,13 +78,7 @@ export function dataIoRoutes(io: DataIo): RouteApp {
     const id = await io.jobs.createImport(c.get("caller").userId, {
       workspaceId: b.workspace_id,
       datasetId: c.req.valid("param").dataset_id,
-      file: {
-        provider: b.file.provider,
-        path: b.file.path,
-        format: b.file.format,
-        compressFormat: b.file.compress_format,
-        originalFileName: b.file.original_file_name,
-      },
+      file: sourceFileFromWire(b.file),
       fieldMappings: b.field_mappings,
       overwrite: b.option?.overwrite_dataset,
     });

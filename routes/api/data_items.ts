@@ -8,15 +8,17 @@ import { AppError, Codes } from "../../domains/errors.ts";
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
-import { errorGroupsToWire, itemFromWire, itemToWire } from "../_wire/convert_data.ts";
+import { batchCreateToWire, itemFromWire, itemToWire } from "../_wire/convert_data.ts";
 import {
+  batchCreateOptionsIn,
+  batchCreateOut,
   fieldDataIn,
   idsIn,
-  itemErrorGroupOut,
   itemIn,
   itemOut,
   pagingIn,
 } from "./_schemas_data.ts";
+import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["data: items"];
@@ -35,16 +37,10 @@ const batchCreate = apiRoute({
     body: jsonBody(z.object({
       ...ws,
       items: z.array(itemIn).min(1).max(100),
-      skip_invalid_items: z.boolean().optional(),
-      allow_partial_add: z.boolean().optional(),
+      ...batchCreateOptionsIn,
     })),
   },
-}, {
-  added_items: z.record(z.string(), int64).openapi({
-    description: "index in `items` -> item id (an item whose item_key exists: its id)",
-  }),
-  errors: z.array(itemErrorGroupOut),
-});
+}, batchCreateOut);
 const update = apiRoute({
   method: "put",
   path: `${base}/{item_id}`,
@@ -117,10 +113,7 @@ export function dataItemRoutes(data: DataServices): RouteApp {
       skipInvalidItems: b.skip_invalid_items,
       allowPartialAdd: b.allow_partial_add,
     });
-    return apiOk(c, {
-      added_items: Object.fromEntries([...r.added].sort((x, y) => x[0] - y[0])),
-      errors: errorGroupsToWire(r.errors),
-    });
+    return apiOk(c, batchCreateToWire(r));
   });
   app.openapi(update, async (c) => {
     const b = c.req.valid("json");
@@ -164,17 +157,9 @@ export function dataItemRoutes(data: DataServices): RouteApp {
     const r = await data.items.list(c.get("caller").userId, {
       datasetId: c.req.valid("param").dataset_id,
       workspaceId: b.workspace_id,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      orderBy: b.order_bys?.[0]?.field,
-      asc: b.order_bys?.[0]?.is_asc,
+      ...pageRequestOf(b),
     });
-    return apiOk(c, {
-      items: r.items.map((it) => itemToWire(it, r.schema)),
-      next_page_token: r.nextPageToken,
-      total: BigInt(r.total),
-    });
+    return apiOk(c, { items: r.items.map((it) => itemToWire(it, r.schema)), ...pageFieldsOf(r) });
   });
   app.openapi(get, async (c) => {
     const p = c.req.valid("param");

@@ -8,13 +8,13 @@ import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
 import { datasetToWire, itemToWire, versionToWire } from "../_wire/convert_data.ts";
-import { datasetOut, idsIn, itemOut, pagingIn, versionOut } from "./_schemas_data.ts";
+import { boolIn, datasetOut, idsIn, itemOut, pagingIn, versionOut } from "./_schemas_data.ts";
+import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["data: versions"];
 const datasetBase = "/api/data/v1/datasets/{dataset_id}/versions";
 const ws = { workspace_id: id64.optional() };
-const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 const versionItemsParam = z.object({ dataset_id: id64, version_id: id64 });
 const versionedOut = z.object({ version: versionOut, dataset: datasetOut });
 
@@ -49,7 +49,7 @@ const get = apiRoute({
   summary: "A version with its dataset (as described by the version's schema)",
   request: {
     params: z.object({ version_id: id64 }),
-    query: z.object({ ...ws, with_deleted: bool.optional() }),
+    query: z.object({ ...ws, with_deleted: boolIn.optional() }),
   },
 }, { version: versionOut, dataset: datasetOut });
 const batchGet = apiRoute({
@@ -99,16 +99,9 @@ export function dataVersionRoutes(data: DataServices): RouteApp {
       workspaceId: b.workspace_id,
       datasetId: c.req.valid("param").dataset_id,
       versionLike: b.version_like,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      asc: b.order_bys?.[0]?.is_asc,
+      ...pageRequestOf(b),
     });
-    return apiOk(c, {
-      versions: r.versions.map(versionToWire),
-      next_page_token: r.nextPageToken,
-      total: BigInt(r.total),
-    });
+    return apiOk(c, { versions: r.versions.map(versionToWire), ...pageFieldsOf(r) });
   });
   app.openapi(get, async (c) => {
     const q = c.req.valid("query");
@@ -140,17 +133,9 @@ export function dataVersionRoutes(data: DataServices): RouteApp {
       datasetId: p.dataset_id,
       versionId: p.version_id,
       workspaceId: b.workspace_id,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      orderBy: b.order_bys?.[0]?.field,
-      asc: b.order_bys?.[0]?.is_asc,
+      ...pageRequestOf(b),
     });
-    return apiOk(c, {
-      items: r.items.map((it) => itemToWire(it, r.schema)),
-      next_page_token: r.nextPageToken,
-      total: BigInt(r.total),
-    });
+    return apiOk(c, { items: r.items.map((it) => itemToWire(it, r.schema)), ...pageFieldsOf(r) });
   });
   app.openapi(batchGetItems, async (c) => {
     const b = c.req.valid("json");

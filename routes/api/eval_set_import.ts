@@ -13,6 +13,7 @@ import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { i64, jsonBody } from "../_wire/schemas.ts";
 import { evalFieldFromWire, evalFieldToWire } from "../_wire/convert_eval_set.ts";
+import { sourceFileFromWire } from "../_wire/convert_data_io.ts";
 import { evalFieldIn } from "./_schemas_eval_sets.ts";
 import { fieldMappingIn, ioFileIn } from "./_schemas_data_io.ts";
 import { parsedFileOut, templateOut, uploadDetailOut } from "./_schemas_eval_set_extra.ts";
@@ -130,13 +131,7 @@ export function evalSetExtraRoutes(deps: { data: DataServices; dataIo: DataIo })
           bizCategory: b.biz_category,
           fields: b.evaluation_set_schema.field_schemas.map(evalFieldFromWire),
         },
-        file: {
-          provider: b.source.file.provider,
-          path: b.source.file.path,
-          format: b.source.file.format,
-          compressFormat: b.source.file.compress_format,
-          originalFileName: b.source.file.original_file_name,
-        },
+        file: sourceFileFromWire(b.source.file),
         fieldMappings: b.fieldMappings,
         overwrite: b.option?.overwrite_dataset,
       },
@@ -147,13 +142,7 @@ export function evalSetExtraRoutes(deps: { data: DataServices; dataIo: DataIo })
     const b = c.req.valid("json");
     const p = await data.filePreview.preview(c.get("caller").userId, {
       workspaceId: b.workspace_id,
-      file: {
-        provider: b.file.provider,
-        path: b.file.path,
-        format: b.file.format,
-        compressFormat: b.file.compress_format,
-        originalFileName: b.file.original_file_name,
-      },
+      file: sourceFileFromWire(b.file),
     });
     const schemaOf = (col: { name: string; json: boolean }) => ({
       name: col.name,

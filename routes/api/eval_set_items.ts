@@ -8,10 +8,11 @@ import type { DataServices } from "../../domains/data/mod.ts";
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
-import { errorGroupsToWire } from "../_wire/convert_data.ts";
+import { batchCreateToWire } from "../_wire/convert_data.ts";
 import { evalItemFromWire, evalItemToWire } from "../_wire/convert_eval_set.ts";
 import { evalItemIn, evalItemOut, turnsIn } from "./_schemas_eval_sets.ts";
-import { idsIn, itemErrorGroupOut, orderBysIn } from "./_schemas_data.ts";
+import { batchCreateOptionsIn, batchCreateOut, idsIn, pagingIn } from "./_schemas_data.ts";
+import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import { evalSetOf } from "./eval_sets.ts";
 import type { RouteApp } from "../_env.ts";
 
@@ -30,14 +31,10 @@ const batchCreate = apiRoute({
     body: jsonBody(z.object({
       ...ws,
       items: z.array(evalItemIn).min(1).max(100),
-      skip_invalid_items: z.boolean().optional(),
-      allow_partial_add: z.boolean().optional(),
+      ...batchCreateOptionsIn,
     })),
   },
-}, {
-  added_items: z.record(z.string(), int64).openapi({ description: "index in `items` -> item id" }),
-  errors: z.array(itemErrorGroupOut),
-});
+}, batchCreateOut);
 const update = apiRoute({
   method: "put",
   path: `${base}/{item_id}`,
@@ -65,10 +62,7 @@ const list = apiRoute({
     body: jsonBody(z.object({
       ...ws,
       version_id: id64.optional(),
-      page_number: z.number().int().min(1).max(100_000).optional(),
-      page_size: z.number().int().min(1).max(200).optional(),
-      page_token: z.string().max(128).optional(),
-      order_bys: orderBysIn.optional(),
+      ...pagingIn,
     })),
   },
 }, { items: z.array(evalItemOut), total: int64, next_page_token: z.string() });
@@ -106,10 +100,7 @@ export function evalSetItemRoutes(data: DataServices): RouteApp {
       skipInvalidItems: b.skip_invalid_items,
       allowPartialAdd: b.allow_partial_add,
     });
-    return apiOk(c, {
-      added_items: Object.fromEntries([...r.added].sort((x, y) => x[0] - y[0])),
-      errors: errorGroupsToWire(r.errors),
-    });
+    return apiOk(c, batchCreateToWire(r));
   });
   app.openapi(update, async (c) => {
     const b = c.req.valid("json");
@@ -145,16 +136,11 @@ export function evalSetItemRoutes(data: DataServices): RouteApp {
       datasetId: id,
       versionId: b.version_id,
       workspaceId: b.workspace_id,
-      pageNumber: b.page_number,
-      pageSize: b.page_size,
-      pageToken: b.page_token,
-      orderBy: b.order_bys?.[0]?.field,
-      asc: b.order_bys?.[0]?.is_asc,
+      ...pageRequestOf(b),
     });
     return apiOk(c, {
       items: r.items.map((it) => evalItemToWire(it, r.schema)),
-      total: BigInt(r.total),
-      next_page_token: r.nextPageToken,
+      ...pageFieldsOf(r),
     });
   });
   app.openapi(batchGet, async (c) => {
