@@ -82,6 +82,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     promptHubQps: config.promptHubQps,
     datasetMaxItems: config.datasetMaxItems,
     llmTimeoutMs: config.llmTimeoutMs,
+    exptItemTimeoutMs: config.exptItemTimeoutMs,
     accounts: { hasher, registerPerMinute: config.registerPerMinute },
   });
   workers.push(services.sandbox);

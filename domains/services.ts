@@ -106,6 +106,8 @@ export function createServices(
     datasetMaxItems?: number;
     /** Model provider timeout. */
     llmTimeoutMs?: number;
+    /** Longest run of one experiment item. */
+    exptItemTimeoutMs?: number;
     /** Where passwords are hashed, and registrations per client address and minute. */
     accounts?: Pick<Parameters<typeof createAccountService>[0], "hasher" | "registerPerMinute">;
   },
@@ -190,6 +192,7 @@ export function createServices(
       targets: targetRunner,
       evaluatorRunner,
       logger: options.logger,
+      options: { itemTimeoutMs: options.exptItemTimeoutMs },
     }),
     experimentResults: createExperimentResults({
       db,

@@ -84,31 +84,39 @@ export function createItemWorker(
     const heartbeat = setInterval(async () => {
       if (!(await deps.items.renew(item, owner, leaseMs).catch(() => true))) abort.abort();
     }, leaseMs / 3);
-    let outcome: ItemOutcome;
+    let outcome: ItemOutcome | undefined;
+    let failure: unknown;
     try {
       outcome = await execute(expt, item, signal);
     } catch (err) {
-      if (stopping.signal.aborted) {
-        // This process stops: the item goes back to the queue, as if never taken.
-        if (await deps.items.requeue(item, owner, { dueAt: Date.now(), refund: true })) {
-          await deps.send([item]).catch(() => {});
-        }
-        return;
-      }
-      if (abort.signal.aborted) {
-        outcome = {
-          state: ItemState.Terminal,
-          error: { code: Codes.internal, message: "terminated" },
-          records: [],
-        };
-      } else {
-        const message = timeout.aborted
-          ? `the item took longer than ${timeoutMs} ms`
-          : (err as Error)?.message ?? String(err);
-        outcome = { state: ItemState.Fail, error: { code: Codes.internal, message }, records: [] };
-      }
+      failure = err;
     } finally {
       clearInterval(heartbeat);
+    }
+    // An abort decides the outcome, whether the run threw or answered a failure for it (the
+    // target and evaluators turn an abort into a failed record).
+    if (stopping.signal.aborted) {
+      // This process stops: the item goes back to the queue, as if never taken.
+      if (await deps.items.requeue(item, owner, { dueAt: Date.now(), refund: true })) {
+        await deps.send([item]).catch(() => {});
+      }
+      return;
+    }
+    if (abort.signal.aborted) {
+      outcome = {
+        state: ItemState.Terminal,
+        error: { code: Codes.internal, message: "terminated" },
+        records: [],
+      };
+    } else if (timeout.aborted) {
+      outcome = {
+        state: ItemState.Fail,
+        error: { code: Codes.internal, message: `the item took longer than ${timeoutMs} ms` },
+        records: [],
+      };
+    } else if (!outcome) {
+      const message = (failure as Error)?.message ?? String(failure);
+      outcome = { state: ItemState.Fail, error: { code: Codes.internal, message }, records: [] };
     }
     if (outcome.state === ItemState.Fail && item.attempts <= expt.itemRetryNum) {
       const delay = retryDelayMs(item.attempts);

@@ -1,0 +1,118 @@
+/**
+ * Experiments across processes and limits, over HTTP in both modes: a kill sent to another
+ * process of the deployment (real services; embedded mode is one process) aborts the items
+ * running anywhere at once; an item past its time limit fails with that reason.
+ */
+import assert from "node:assert/strict";
+import { startPeer, startServer } from "../_server.ts";
+import { FAKE_LLM_API_KEY, startFakeLlm } from "../fixtures/fake_llm_server.ts";
+import { post, registerUser } from "./_client.ts";
+import { codeContent, createEvaluator } from "./_evaluators.ts";
+import { commitPrompt } from "./_prompts.ts";
+import { createPromptTarget, promptIdOf } from "./_eval_targets.ts";
+import { committedSet, counts, submit, versionIdOf, waitExpt, X } from "./_experiments.ts";
+
+const ONE_JS = `function exec_evaluation(turn) { return { score: 1, reason: "one" }; }`;
+
+Deno.test({
+  name: "e2e experiments: kill through another process; the per-item time limit",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    const llm = await startFakeLlm({ apiKey: FAKE_LLM_API_KEY });
+    const models = await Deno.makeTempFile({ suffix: ".yaml" });
+    await Deno.writeTextFile(
+      models,
+      `models:
+  - { id: 1, name: fake-gpt, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: gpt-fake }
+`,
+    );
+    // The fake stalls 30 s on "#slow"; the model timeout is longer than the item's limit.
+    const env = {
+      COZE_LOOP_MODELS_FILE: models,
+      FAKE_LLM_KEY: FAKE_LLM_API_KEY,
+      COZE_LOOP_LLM_TIMEOUT_S: "60",
+      COZE_LOOP_EXPT_ITEM_TIMEOUT_S: "3",
+    };
+    const server = await startServer(env);
+    const peer = await startPeer(server, env);
+    try {
+      const u = await registerUser(server);
+      const ws = { workspace_id: u.spaceId };
+      const tag = crypto.randomUUID().slice(0, 8);
+      await commitPrompt(server, u, "peers", "1");
+      const target = await createPromptTarget(server, u, await promptIdOf(server, u, "peers"));
+      const one = await versionIdOf(
+        server,
+        u,
+        await createEvaluator(server, u, 2, "one", codeContent("JS", ONE_JS)),
+      );
+      const run = async (name: string, questions: string[], concur: number) => {
+        const set = await committedSet(
+          server,
+          u,
+          name,
+          questions.map((q) => ({ question: q, reference: "" })),
+        );
+        return await submit(server, u, {
+          ...ws,
+          name,
+          eval_set_version_id: set.versionId,
+          target_version_id: target.versionId,
+          evaluator_version_ids: [one],
+          target_field_mapping: {
+            from_eval_set: [{ field_name: "question", from_field_name: "question" }],
+          },
+          item_concur_num: concur,
+        });
+      };
+
+      await t.step("an item past its time limit fails with that reason", async () => {
+        const e = await run("timeouts", [`${tag} fast`, `#slow ${tag}`], 2);
+        const { expt } = await waitExpt(server, u, e.id, { timeoutMs: 60_000 });
+        assert.equal(expt.status, 12, JSON.stringify(expt));
+        assert.deepEqual(counts(expt), {
+          pending: 0,
+          processing: 0,
+          success: 1,
+          fail: 1,
+          terminated: 0,
+        });
+        const r = await post(
+          server,
+          `${X}/results/batch_get?workspace_id=${u.spaceId}&page_size=10`,
+          { experiment_ids: [e.id] },
+          u,
+        );
+        assert.match(JSON.stringify(r.body), /longer than 3000 ms/);
+      });
+
+      await t.step("a kill sent to another process stops the run everywhere", async () => {
+        const e = await run(
+          "killed elsewhere",
+          Array.from({ length: 12 }, (_, i) => `#slow ${tag} ${i}`),
+          4,
+        );
+        await waitExpt(server, u, e.id, { until: (x) => counts(x).processing >= 2 });
+        const k = await post(peer, `${X}/${e.id}/kill`, ws, u);
+        assert.equal(k.body.code, 0, JSON.stringify(k.body));
+        // Items stall 30 s at the model and would fail at 3 s: ending Terminated, with none
+        // failed, means the running ones were aborted by the kill.
+        const { expt } = await waitExpt(peer, u, e.id, { timeoutMs: 20_000 });
+        assert.equal(expt.status, 13, JSON.stringify(expt));
+        assert.deepEqual(counts(expt), {
+          pending: 0,
+          processing: 0,
+          success: 0,
+          fail: 0,
+          terminated: 12,
+        });
+      });
+    } finally {
+      await peer.stop();
+      await server.stop();
+      await llm.close();
+      await Deno.remove(models).catch(() => {});
+    }
+  },
+});
