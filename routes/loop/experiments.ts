@@ -81,6 +81,7 @@ type Conditions = NonNullable<
     "filter_conditions"
   ]
 >;
+const MAX_ID = 9223372036854775807n;
 const STATUS_CODES = new Map(Object.entries(STATUS_NAMES).map(([k, v]) => [v, Number(k)]));
 
 /** The list filters: statuses (by name or number), evaluation sets, creators. */
@@ -91,7 +92,7 @@ function listFilters(conds: Conditions = []) {
     );
   const ids = (type: string) =>
     values(type).map((v) => {
-      if (!/^\d{1,19}$/.test(v)) {
+      if (!/^\d{1,19}$/.test(v) || BigInt(v) > MAX_ID) {
         throw invalidParam(`filter ${type}`, `"${v.slice(0, 32)}" is no id`);
       }
       return BigInt(v);

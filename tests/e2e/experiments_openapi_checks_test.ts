@@ -234,6 +234,21 @@ Deno.test({
             [
               call(server, token, `${OX}/list`, {
                 ...ws,
+                filter_option: {
+                  filters: {
+                    filter_conditions: [{
+                      field: { field_type: "eval_set_id" },
+                      value: `${s.set.setId},9999999999999999999`,
+                    }],
+                  },
+                },
+              }),
+              INVALID,
+              /"9999999999999999999" is no id/,
+            ],
+            [
+              call(server, token, `${OX}/list`, {
+                ...ws,
                 order_bys: [{ field: "created_at", is_asc: true }],
               }),
               INVALID,
