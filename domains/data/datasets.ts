@@ -102,42 +102,17 @@ export function createDatasetService(deps: {
       const features = { ...DEFAULT_FEATURES, ...input.features };
       const fields = newFields(input.fields, { spec, features });
       const [id, schemaId] = await deps.ids.genIds(2);
-      const at = now();
-      const dataset: Dataset = {
+      const { dataset, schema } = newDataset(userId, {
+        ...input,
         id,
-        spaceId: input.workspaceId,
         schemaId,
         name,
-        description: input.description ?? "",
         category,
-        bizCategory: input.bizCategory ?? "",
-        status: DatasetStatus.Available,
-        securityLevel: input.securityLevel ?? 2,
-        visibility: input.visibility ?? 2,
         spec,
         features,
-        latestVersion: "",
-        nextVersionNum: 1,
-        itemCount: 0,
-        changeUncommitted: false,
-        createdBy: userId,
-        updatedBy: userId,
-        createdAt: at,
-        updatedAt: at,
-        deletedAt: 0,
-      };
-      const schema = {
-        id: schemaId,
-        spaceId: input.workspaceId,
-        datasetId: id,
         fields,
-        immutable: false,
-        updateVersion: 0,
-        createdBy: userId,
-        updatedBy: userId,
-        createdAt: at,
-        updatedAt: at,
-      };
+        at: now(),
+      });
       try {
         await db.transaction(async () => {
           await repo.insertDataset(dataset);
@@ -257,6 +232,56 @@ export function createDatasetService(deps: {
           updated_at: at,
         });
       });
+    },
+  };
+}
+
+/** A dataset as created (no items, no version), with its first schema. */
+export function newDataset(userId: bigint, o: {
+  id: bigint;
+  schemaId: bigint;
+  workspaceId: bigint;
+  name: string;
+  description?: string;
+  category: Category;
+  bizCategory?: string;
+  securityLevel?: number;
+  visibility?: number;
+  spec: DatasetSpec;
+  features: DatasetFeatures;
+  fields: FieldSchema[];
+  at: Date;
+}): DatasetWithSchema {
+  const by = { createdBy: userId, updatedBy: userId, createdAt: o.at, updatedAt: o.at };
+  return {
+    dataset: {
+      id: o.id,
+      spaceId: o.workspaceId,
+      schemaId: o.schemaId,
+      name: o.name,
+      description: o.description ?? "",
+      category: o.category,
+      bizCategory: o.bizCategory ?? "",
+      status: DatasetStatus.Available,
+      securityLevel: o.securityLevel ?? 2,
+      visibility: o.visibility ?? 2,
+      spec: o.spec,
+      features: o.features,
+      latestVersion: "",
+      nextVersionNum: 1,
+      itemCount: 0,
+      changeUncommitted: false,
+      ...by,
+      deletedAt: 0,
+    },
+    schema: {
+      id: o.schemaId,
+      spaceId: o.workspaceId,
+      datasetId: o.id,
+      fields: o.fields,
+      immutable: false,
+      updateVersion: 0,
+      ...by,
     },
   };
 }

@@ -4,19 +4,14 @@
  * lease of the process running it (`lease_owner` until `lease_until`, epoch ms).
  */
 import { sql } from "kysely";
-import { dialectOf, type Migration } from "../../infra/db/mod.ts";
-
-const OPTS = sql.raw("engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci");
+import type { Migration } from "../../infra/db/mod.ts";
+import { ddlOf } from "./_ddl.ts";
 
 /** IO job migrations. */
 export const IO_JOB_MIGRATIONS: Record<string, Migration> = {
   "0420_dataset_io_jobs": {
     async up(db) {
-      const sqlite = dialectOf(db) === "sqlite";
-      const id = sql.raw(
-        sqlite ? "integer not null primary key" : "bigint unsigned not null primary key",
-      );
-      const u64 = sql.raw(sqlite ? "bigint" : "bigint unsigned");
+      const { id, u64, options } = ddlOf(db);
       await sql`create table dataset_io_jobs (
         id ${id},
         space_id ${u64} not null,
@@ -40,7 +35,7 @@ export const IO_JOB_MIGRATIONS: Record<string, Migration> = {
         updated_at datetime(3) not null,
         started_at datetime(3) null,
         ended_at datetime(3) null
-      ) ${sqlite ? sql.raw("") : OPTS}`.execute(db);
+      ) ${options}`.execute(db);
       await sql`create index idx_io_job_dataset on dataset_io_jobs (dataset_id, created_at)`
         .execute(db);
       await sql`create index idx_io_job_status on dataset_io_jobs (status, lease_until)`

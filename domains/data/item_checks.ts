@@ -18,6 +18,7 @@ import {
   specOf,
 } from "./types.ts";
 import type { ItemInput } from "./validate.ts";
+import { newDataset } from "./datasets.ts";
 
 /** Most items one check takes (the IDL's bound). */
 export const MAX_CHECKED_ITEMS = 500;
@@ -98,43 +99,15 @@ function draftDataset(
   }
   const spec = specOf(cat);
   const features = DEFAULT_FEATURES;
-  const fields = newFields(input, { spec, features });
-  const at = new Date();
-  return {
-    dataset: {
-      id: 0n,
-      spaceId: workspaceId,
-      schemaId: 0n,
-      name: "",
-      description: "",
-      category: cat,
-      bizCategory: "",
-      status: 1,
-      securityLevel: 2,
-      visibility: 2,
-      spec,
-      features,
-      latestVersion: "",
-      nextVersionNum: 1,
-      itemCount: 0,
-      changeUncommitted: false,
-      createdBy: userId,
-      updatedBy: userId,
-      createdAt: at,
-      updatedAt: at,
-      deletedAt: 0,
-    },
-    schema: {
-      id: 0n,
-      spaceId: workspaceId,
-      datasetId: 0n,
-      fields,
-      immutable: false,
-      updateVersion: 0,
-      createdBy: userId,
-      updatedBy: userId,
-      createdAt: at,
-      updatedAt: at,
-    },
-  };
+  return newDataset(userId, {
+    id: 0n,
+    schemaId: 0n,
+    workspaceId,
+    name: "",
+    category: cat,
+    spec,
+    features,
+    fields: newFields(input, { spec, features }),
+    at: new Date(),
+  });
 }

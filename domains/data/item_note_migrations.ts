@@ -3,19 +3,14 @@
  * and status label), MySQL or its SQLite equivalent. A note never changes an item's values.
  */
 import { sql } from "kysely";
-import { dialectOf, type Migration } from "../../infra/db/mod.ts";
-
-const OPTS = sql.raw("engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci");
+import type { Migration } from "../../infra/db/mod.ts";
+import { ddlOf } from "./_ddl.ts";
 
 /** Item note migrations. */
 export const ITEM_NOTE_MIGRATIONS: Record<string, Migration> = {
   "0445_dataset_item_notes": {
     async up(db) {
-      const sqlite = dialectOf(db) === "sqlite";
-      const id = sql.raw(
-        sqlite ? "integer not null primary key" : "bigint unsigned not null primary key",
-      );
-      const u64 = sql.raw(sqlite ? "bigint" : "bigint unsigned");
+      const { id, u64, options } = ddlOf(db);
       await sql`create table dataset_item_notes (
         revision_id ${id},
         space_id ${u64} not null,
@@ -25,7 +20,7 @@ export const ITEM_NOTE_MIGRATIONS: Record<string, Migration> = {
         status varchar(64) not null default '',
         updated_by ${u64} not null,
         updated_at datetime(3) not null
-      ) ${sqlite ? sql.raw("") : OPTS}`.execute(db);
+      ) ${options}`.execute(db);
       await sql`create index idx_item_note_item on dataset_item_notes (dataset_id, item_id)`
         .execute(db);
     },

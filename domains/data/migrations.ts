@@ -5,9 +5,10 @@
  */
 import { type Kysely, sql } from "kysely";
 import { dialectOf, type Migration } from "../../infra/db/mod.ts";
+import { MYSQL_TABLE_OPTIONS } from "./_ddl.ts";
 import { ITEM_NOTE_MIGRATIONS } from "./item_note_migrations.ts";
 
-const OPTS = sql.raw("engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci");
+const OPTS = MYSQL_TABLE_OPTIONS;
 
 /** Data migrations. */
 export const DATA_MIGRATIONS: Record<string, Migration> = {

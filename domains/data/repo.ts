@@ -6,6 +6,7 @@ import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import type { Database } from "../../infra/db/mod.ts";
 import type { DatasetRow, DataTables, SchemaRow, VersionRow } from "./_tables.ts";
 import type { Page } from "./paging.ts";
+import { afterCursor } from "./_cursor.ts";
 import type { Dataset, DatasetSchema, DatasetVersion } from "./types.ts";
 
 /** Filters of the dataset list. */
@@ -55,17 +56,9 @@ export function createDatasetRepo(db: Database) {
       const dir = page.asc ? "asc" : "desc";
       let sel = base.selectAll();
       const col = page.timeColumn;
-      if (page.after) {
-        const op = page.asc ? ">" : "<";
-        const id = page.after.id.toString();
-        sel = col
-          ? sel.where((eb) =>
-            eb.or([
-              eb(col, op, new Date(page.after!.time!)),
-              eb.and([eb(col, "=", new Date(page.after!.time!)), eb("id", op, id)]),
-            ])
-          )
-          : sel.where("id", op, id);
+      const after = page.after;
+      if (after) {
+        sel = sel.where((eb) => afterCursor(eb, { ...page, after }, { id: "id", time: col }));
       }
       if (col) sel = sel.orderBy(col, dir);
       const [rows, count] = await Promise.all([
@@ -142,6 +135,28 @@ function filtered(sel: DatasetQuery, f: DatasetFilter): DatasetQuery {
   return sel;
 }
 
+type Audit = Pick<Dataset, "createdBy" | "updatedBy" | "createdAt" | "updatedAt">;
+type AuditRow = Pick<DatasetRow, "created_by" | "updated_by" | "created_at" | "updated_at">;
+
+// Who made a row and when, and who changed it last: the same columns on datasets and schemas.
+function auditRow(a: Audit): AuditRow {
+  return {
+    created_by: a.createdBy.toString(),
+    updated_by: a.updatedBy.toString(),
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+function auditOf(r: AuditRow): Audit {
+  return {
+    createdBy: BigInt(r.created_by),
+    updatedBy: BigInt(r.updated_by),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
 function datasetRow(d: Dataset): DatasetRow {
   return {
     id: d.id.toString(),
@@ -160,10 +175,7 @@ function datasetRow(d: Dataset): DatasetRow {
     next_version_num: d.nextVersionNum,
     item_count: d.itemCount,
     change_uncommitted: d.changeUncommitted ? 1 : 0,
-    created_by: d.createdBy.toString(),
-    updated_by: d.updatedBy.toString(),
-    created_at: d.createdAt,
-    updated_at: d.updatedAt,
+    ...auditRow(d),
     deleted_at: d.deletedAt,
   };
 }
@@ -186,10 +198,7 @@ function toDataset(r: DatasetRow): Dataset {
     nextVersionNum: Number(r.next_version_num),
     itemCount: Number(r.item_count),
     changeUncommitted: Number(r.change_uncommitted) === 1,
-    createdBy: BigInt(r.created_by),
-    updatedBy: BigInt(r.updated_by),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    ...auditOf(r),
     deletedAt: Number(r.deleted_at),
   };
 }
@@ -202,10 +211,7 @@ function schemaRow(s: DatasetSchema): SchemaRow {
     fields: JSON.stringify(s.fields),
     immutable: s.immutable ? 1 : 0,
     update_version: s.updateVersion,
-    created_by: s.createdBy.toString(),
-    updated_by: s.updatedBy.toString(),
-    created_at: s.createdAt,
-    updated_at: s.updatedAt,
+    ...auditRow(s),
   };
 }
 
@@ -217,10 +223,7 @@ function toSchema(r: SchemaRow): DatasetSchema {
     fields: JSON.parse(r.fields),
     immutable: Number(r.immutable) === 1,
     updateVersion: Number(r.update_version),
-    createdBy: BigInt(r.created_by),
-    updatedBy: BigInt(r.updated_by),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    ...auditOf(r),
   };
 }
 

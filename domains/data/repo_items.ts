@@ -7,6 +7,7 @@ import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import type { Database } from "../../infra/db/mod.ts";
 import type { DataTables, ItemRow } from "./_tables.ts";
 import type { Page } from "./paging.ts";
+import { afterCursor } from "./_cursor.ts";
 import { type ItemContent, LIVE_VN } from "./types.ts";
 
 /** Which revisions to read: the draft's, or a committed version's. */
@@ -48,17 +49,9 @@ export function createItemRepo(db: Database) {
       const col = page.timeColumn === "updated_at" ? "updated_at" : undefined;
       // Row ids first, along an index (deep offsets skip index entries, not rows), then rows.
       let sel = scoped(s).select("id");
-      if (page.after) {
-        const op = page.asc ? ">" : "<";
-        const id = page.after.id.toString();
-        sel = col
-          ? sel.where((eb) =>
-            eb.or([
-              eb(col, op, new Date(page.after!.time!)),
-              eb.and([eb(col, "=", new Date(page.after!.time!)), eb("item_id", op, id)]),
-            ])
-          )
-          : sel.where("item_id", op, id);
+      const after = page.after;
+      if (after) {
+        sel = sel.where((eb) => afterCursor(eb, { ...page, after }, { id: "item_id", time: col }));
       }
       if (col) sel = sel.orderBy(col, dir);
       const ids = await sel.orderBy("item_id", dir).limit(page.limit)

@@ -5,8 +5,9 @@
  */
 import { type Kysely, sql } from "kysely";
 import { dialectOf, type Migration } from "../../infra/db/mod.ts";
+import { MYSQL_TABLE_OPTIONS } from "./_ddl.ts";
 
-const OPTS = sql.raw("engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci");
+const OPTS = MYSQL_TABLE_OPTIONS;
 
 /** Tag migrations. */
 export const TAG_MIGRATIONS: Record<string, Migration> = {
