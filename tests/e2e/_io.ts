@@ -41,6 +41,17 @@ export async function importFile(
   return r.body.job_id;
 }
 
+/** Imports a file (as importFile) and waits for the job to end (as waitJob); returns it. */
+export async function importAndWait(
+  server: ServerProcess,
+  u: TestUser,
+  datasetId: string,
+  o: Parameters<typeof importFile>[3],
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
+  return await waitJob(server, u, await importFile(server, u, datasetId, o));
+}
+
 /** The job, as GET answers it. */
 // deno-lint-ignore no-explicit-any
 export async function getJob(server: ServerProcess, u: TestUser, jobId: string): Promise<any> {
