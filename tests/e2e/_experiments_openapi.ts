@@ -172,7 +172,16 @@ export async function ciGate(
   const a = await call(server, token, `${OX}/${id}/aggr_results`, { workspace_id: workspaceId });
   assert.equal(a.body.code, 0, JSON.stringify(a.body));
   const failures: string[] = [];
-  if (e.status !== "success") failures.push(`run ended ${e.status}: ${e.status_message}`);
+  if (e.status !== "success") {
+    const r = await call(server, token, `${OX}/${id}/results`, {
+      workspace_id: workspaceId,
+      page_size: 200,
+    });
+    const errors = (r.body.data?.item_results ?? []).flatMap((
+      it: { system_info: { error?: { message: string } } },
+    ) => it.system_info.error ? [it.system_info.error.message] : []);
+    failures.push(`run ended ${e.status}: ${e.status_message} (${errors.slice(0, 3).join("; ")})`);
+  }
   for (const t of a.body.data.pass_thresholds) {
     if (!t.passed) {
       failures.push(`evaluator version ${t.evaluator_version_id}: ${t.average} < ${t.min_score}`);
