@@ -76,20 +76,28 @@ Deno.test({
         u,
         await createEvaluator(server, u, 1, "garbage judge", judgeContent("no verdict here")),
       );
-      ids.fields = await versionIdOf(
+      const fieldsEvaluator = await createEvaluator(
         server,
         u,
-        await createEvaluator(server, u, 2, "fields", codeContent("JS", FIELDS_JS)),
+        2,
+        "fields",
+        codeContent("JS", FIELDS_JS),
       );
+      ids.fields = await versionIdOf(server, u, fieldsEvaluator);
       const e = await submit(server, u, {
         ...ws,
         name: "hostile",
         eval_set_version_id: set.versionId,
-        evaluator_version_ids: Object.values(ids),
+        // One evaluator named by evaluator id and version instead of its version id.
+        evaluator_version_ids: Object.entries(ids).filter(([k]) => k !== "fields").map(([, v]) =>
+          v
+        ),
+        evaluator_id_version_list: [{ evaluator_id: fieldsEvaluator, version: "1.0.0" }],
         item_concur_num: 2,
       });
       const { expt } = await waitExpt(server, u, e.id, { timeoutMs: 180_000 });
       assert.equal(expt.status, 12, JSON.stringify(expt));
+      assert.ok(expt.evaluator_version_ids.includes(ids.fields), "resolved to its version id");
       assert.deepEqual(counts(expt), {
         pending: 0,
         processing: 0,
