@@ -9,16 +9,9 @@ import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
 import { batchCreateToWire, itemFromWire, itemToWire } from "../_wire/convert_data.ts";
-import {
-  batchCreateOptionsIn,
-  batchCreateOut,
-  fieldDataIn,
-  idsIn,
-  itemIn,
-  itemOut,
-  pagingIn,
-} from "./_schemas_data.ts";
+import { fieldDataIn, idsIn, itemIn, itemOut, pagingIn } from "./_schemas_data.ts";
 import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
+import { itemsBatchCreateRoute } from "./_items_batch_create.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["data: items"];
@@ -27,20 +20,13 @@ const idParam = z.object({ dataset_id: id64 });
 const itemParam = z.object({ dataset_id: id64, item_id: id64 });
 const ws = { workspace_id: id64.optional() };
 
-const batchCreate = apiRoute({
-  method: "post",
-  path: `${base}/batch_create`,
+const batchCreate = itemsBatchCreateRoute({
+  base,
   tags,
-  summary: "Add up to 100 items: all or nothing, unless skip_invalid_items / allow_partial_add",
-  request: {
-    params: idParam,
-    body: jsonBody(z.object({
-      ...ws,
-      items: z.array(itemIn).min(1).max(100),
-      ...batchCreateOptionsIn,
-    })),
-  },
-}, batchCreateOut);
+  params: idParam,
+  workspace: ws,
+  item: itemIn,
+});
 const update = apiRoute({
   method: "put",
   path: `${base}/{item_id}`,

@@ -23,7 +23,7 @@ import {
   itemVersionRefIn,
   itemVersionRefOut,
 } from "./_schemas_eval_set_extra.ts";
-import { evalSetOf } from "./eval_sets.ts";
+import { evalSetScope } from "./eval_sets.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["evaluation: evaluation set items"];
@@ -145,7 +145,6 @@ function versionToWire(v: ItemVersionView) {
 /** The item definition and item version routes. */
 export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
   const app = routeGroup();
-  const user = (c: { get(k: "caller"): { userId: bigint } }) => c.get("caller").userId;
   const selector = (id: bigint, version?: string) => {
     if (id === 0n && !version) {
       throw invalidParam("item_version", "required when item_version_id is 0");
@@ -154,11 +153,9 @@ export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
   };
   app.openapi(addExist, async (c) => {
     const b = c.req.valid("json");
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, user(c), id, b.workspace_id);
-    const r = await data.itemRefs.addExisting(user(c), {
-      workspaceId: b.workspace_id,
-      datasetId: id,
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    const r = await data.itemRefs.addExisting(s.userId, {
+      ...s.target,
       refs: b.items.map((i) => ({
         itemId: i.item_id,
         revisionId: i.item_version_id,
@@ -178,33 +175,22 @@ export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
   });
   app.openapi(getDef, async (c) => {
     const p = c.req.valid("param");
-    const ws = c.req.valid("query").workspace_id;
-    await evalSetOf(data, user(c), p.evaluation_set_id, ws);
-    const d = await data.itemVersions.def(user(c), {
-      workspaceId: ws,
-      datasetId: p.evaluation_set_id,
-      itemId: p.item_id,
-    });
+    const s = await evalSetScope(data, c, p, c.req.valid("query"));
+    const d = await data.itemVersions.def(s.userId, { ...s.target, itemId: p.item_id });
     return apiOk(c, { item_def: defToWire(d) });
   });
   app.openapi(listDefs, async (c) => {
     const b = c.req.valid("json");
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, user(c), id, b.workspace_id);
-    const r = await data.itemVersions.defs(user(c), {
-      workspaceId: b.workspace_id,
-      datasetId: id,
-      ...pageRequestOf(b),
-    });
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    const r = await data.itemVersions.defs(s.userId, { ...s.target, ...pageRequestOf(b) });
     return apiOk(c, { item_defs: r.defs.map(defToWire), ...pageFieldsOf(r) });
   });
   app.openapi(listVersions, async (c) => {
     const b = c.req.valid("json");
     const p = c.req.valid("param");
-    await evalSetOf(data, user(c), p.evaluation_set_id, b.workspace_id);
-    const r = await data.itemVersions.versions(user(c), {
-      workspaceId: b.workspace_id,
-      datasetId: p.evaluation_set_id,
+    const s = await evalSetScope(data, c, p, b);
+    const r = await data.itemVersions.versions(s.userId, {
+      ...s.target,
       itemId: p.item_id,
       ...pageRequestOf({ ...b, order_bys: undefined }),
     });
@@ -213,10 +199,9 @@ export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
   app.openapi(getVersion, async (c) => {
     const p = c.req.valid("param");
     const q = c.req.valid("query");
-    await evalSetOf(data, user(c), p.evaluation_set_id, q.workspace_id);
-    const v = await data.itemVersions.version(user(c), {
-      workspaceId: q.workspace_id,
-      datasetId: p.evaluation_set_id,
+    const s = await evalSetScope(data, c, p, q);
+    const v = await data.itemVersions.version(s.userId, {
+      ...s.target,
       itemId: p.item_id,
       ...selector(p.item_version_id, q.item_version),
     });
@@ -225,10 +210,9 @@ export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
   app.openapi(patchVersion, async (c) => {
     const p = c.req.valid("param");
     const b = c.req.valid("json");
-    await evalSetOf(data, user(c), p.evaluation_set_id, b.workspace_id);
-    await data.itemVersions.annotate(user(c), {
-      workspaceId: b.workspace_id,
-      datasetId: p.evaluation_set_id,
+    const s = await evalSetScope(data, c, p, b);
+    await data.itemVersions.annotate(s.userId, {
+      ...s.target,
       itemId: p.item_id,
       ...selector(p.item_version_id, b.item_version),
       status: b.status,
@@ -240,12 +224,8 @@ export function evalSetItemVersionRoutes(data: DataServices): RouteApp {
     const p = c.req.valid("param");
     const q = c.req.valid("query");
     if (!q.field_key && !q.field_name) throw invalidParam("field_name", "is required");
-    await evalSetOf(data, user(c), p.evaluation_set_id, q.workspace_id);
-    const v = await data.itemVersions.revision(user(c), {
-      workspaceId: q.workspace_id,
-      datasetId: p.evaluation_set_id,
-      revisionId: p.item_pk,
-    });
+    const s = await evalSetScope(data, c, p, q);
+    const v = await data.itemVersions.revision(s.userId, { ...s.target, revisionId: p.item_pk });
     const field = q.field_key
       ? v.schema.fields.find((f) => f.key === q.field_key)
       : v.schema.fields.find((f) => f.name === q.field_name && f.status === FieldStatus.Available);

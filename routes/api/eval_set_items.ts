@@ -11,9 +11,10 @@ import { id64, jsonBody } from "../_wire/schemas.ts";
 import { batchCreateToWire } from "../_wire/convert_data.ts";
 import { evalItemFromWire, evalItemToWire } from "../_wire/convert_eval_set.ts";
 import { evalItemIn, evalItemOut, turnsIn } from "./_schemas_eval_sets.ts";
-import { batchCreateOptionsIn, batchCreateOut, idsIn, pagingIn } from "./_schemas_data.ts";
+import { idsIn, pagingIn } from "./_schemas_data.ts";
 import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
-import { evalSetOf } from "./eval_sets.ts";
+import { evalSetScope } from "./eval_sets.ts";
+import { itemsBatchCreateRoute } from "./_items_batch_create.ts";
 import type { RouteApp } from "../_env.ts";
 
 const tags = ["evaluation: evaluation set items"];
@@ -21,20 +22,13 @@ const base = "/api/evaluation/v1/evaluation_sets/{evaluation_set_id}/items";
 const setParam = z.object({ evaluation_set_id: id64 });
 const ws = { workspace_id: id64 };
 
-const batchCreate = apiRoute({
-  method: "post",
-  path: `${base}/batch_create`,
+const batchCreate = itemsBatchCreateRoute({
+  base,
   tags,
-  summary: "Add up to 100 items: all or nothing, unless skip_invalid_items / allow_partial_add",
-  request: {
-    params: setParam,
-    body: jsonBody(z.object({
-      ...ws,
-      items: z.array(evalItemIn).min(1).max(100),
-      ...batchCreateOptionsIn,
-    })),
-  },
-}, batchCreateOut);
+  params: setParam,
+  workspace: ws,
+  item: evalItemIn,
+});
 const update = apiRoute({
   method: "put",
   path: `${base}/{item_id}`,
@@ -89,13 +83,10 @@ export function evalSetItemRoutes(data: DataServices): RouteApp {
   const app = routeGroup();
   app.openapi(batchCreate, async (c) => {
     const b = c.req.valid("json");
-    const userId = c.get("caller").userId;
-    const id = c.req.valid("param").evaluation_set_id;
-    const ds = await evalSetOf(data, userId, id, b.workspace_id);
-    const multi = ds.dataset.features.repeatedData;
-    const r = await data.items.batchCreate(userId, {
-      datasetId: id,
-      workspaceId: b.workspace_id,
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    const multi = s.set.dataset.features.repeatedData;
+    const r = await data.items.batchCreate(s.userId, {
+      ...s.target,
       items: b.items.map((i) => evalItemFromWire(i, multi)),
       skipInvalidItems: b.skip_invalid_items,
       allowPartialAdd: b.allow_partial_add,
@@ -105,37 +96,26 @@ export function evalSetItemRoutes(data: DataServices): RouteApp {
   app.openapi(update, async (c) => {
     const b = c.req.valid("json");
     const p = c.req.valid("param");
-    const userId = c.get("caller").userId;
-    const ds = await evalSetOf(data, userId, p.evaluation_set_id, b.workspace_id);
-    await data.items.update(userId, {
-      datasetId: p.evaluation_set_id,
+    const s = await evalSetScope(data, c, p, b);
+    await data.items.update(s.userId, {
+      ...s.target,
       itemId: p.item_id,
-      workspaceId: b.workspace_id,
-      item: evalItemFromWire(b, ds.dataset.features.repeatedData),
+      item: evalItemFromWire(b, s.set.dataset.features.repeatedData),
     });
     return apiOk(c);
   });
   app.openapi(batchDelete, async (c) => {
     const b = c.req.valid("json");
-    const userId = c.get("caller").userId;
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, userId, id, b.workspace_id);
-    await data.items.remove(userId, {
-      datasetId: id,
-      workspaceId: b.workspace_id,
-      itemIds: b.item_ids,
-    });
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    await data.items.remove(s.userId, { ...s.target, itemIds: b.item_ids });
     return apiOk(c);
   });
   app.openapi(list, async (c) => {
     const b = c.req.valid("json");
-    const userId = c.get("caller").userId;
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, userId, id, b.workspace_id);
-    const r = await data.items.list(userId, {
-      datasetId: id,
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    const r = await data.items.list(s.userId, {
+      ...s.target,
       versionId: b.version_id,
-      workspaceId: b.workspace_id,
       ...pageRequestOf(b),
     });
     return apiOk(c, {
@@ -145,23 +125,17 @@ export function evalSetItemRoutes(data: DataServices): RouteApp {
   });
   app.openapi(batchGet, async (c) => {
     const b = c.req.valid("json");
-    const userId = c.get("caller").userId;
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, userId, id, b.workspace_id);
-    const r = await data.items.batchGet(userId, {
-      datasetId: id,
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    const r = await data.items.batchGet(s.userId, {
+      ...s.target,
       versionId: b.version_id,
-      workspaceId: b.workspace_id,
       itemIds: b.item_ids,
     });
     return apiOk(c, { items: r.items.map((it) => evalItemToWire(it, r.schema)) });
   });
   app.openapi(clear, async (c) => {
-    const userId = c.get("caller").userId;
-    const id = c.req.valid("param").evaluation_set_id;
-    const w = c.req.valid("json").workspace_id;
-    await evalSetOf(data, userId, id, w);
-    await data.items.clear(userId, { datasetId: id, workspaceId: w });
+    const s = await evalSetScope(data, c, c.req.valid("param"), c.req.valid("json"));
+    await data.items.clear(s.userId, s.target);
     return apiOk(c);
   });
   return app;

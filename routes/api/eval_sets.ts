@@ -37,6 +37,31 @@ export async function evalSetOf(
   return ds;
 }
 
+/** A request's evaluation set, checked as evalSetOf does. */
+export interface EvalSetScope {
+  /** The caller. */
+  userId: bigint;
+  /** The set as the data services' calls name it. */
+  target: { datasetId: bigint; workspaceId: bigint };
+  set: DatasetWithSchema;
+}
+
+/**
+ * The evaluation set a request names (`evaluation_set_id` of its path, `workspace_id` of its
+ * body or query), for the request's caller (see evalSetOf).
+ */
+export async function evalSetScope(
+  data: DataServices,
+  c: { get(k: "caller"): { userId: bigint } },
+  path: { evaluation_set_id: bigint },
+  request: { workspace_id: bigint },
+): Promise<EvalSetScope> {
+  const userId = c.get("caller").userId;
+  const target = { datasetId: path.evaluation_set_id, workspaceId: request.workspace_id };
+  const set = await evalSetOf(data, userId, target.datasetId, target.workspaceId);
+  return { userId, target, set };
+}
+
 const create = apiRoute({
   method: "post",
   path: base,
@@ -201,19 +226,13 @@ export function evalSetRoutes(data: DataServices): RouteApp {
     return apiOk(c, { evaluation_sets: r.datasets.map(evalSetToWire), ...pageFieldsOf(r) });
   });
   app.openapi(get, async (c) => {
-    const ds = await evalSetOf(
-      data,
-      user(c),
-      c.req.valid("param").evaluation_set_id,
-      c.req.valid("query").workspace_id,
-    );
-    return apiOk(c, { evaluation_set: evalSetToWire(ds) });
+    const s = await evalSetScope(data, c, c.req.valid("param"), c.req.valid("query"));
+    return apiOk(c, { evaluation_set: evalSetToWire(s.set) });
   });
   app.openapi(update, async (c) => {
     const b = c.req.valid("json");
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, user(c), id, b.workspace_id);
-    await data.datasets.update(user(c), id, {
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    await data.datasets.update(s.userId, s.target.datasetId, {
       workspaceId: b.workspace_id,
       name: b.name,
       description: b.description,
@@ -221,17 +240,14 @@ export function evalSetRoutes(data: DataServices): RouteApp {
     return apiOk(c);
   });
   app.openapi(remove, async (c) => {
-    const id = c.req.valid("param").evaluation_set_id;
-    const ws = c.req.valid("query").workspace_id;
-    await evalSetOf(data, user(c), id, ws);
-    await data.datasets.remove(user(c), id, ws);
+    const s = await evalSetScope(data, c, c.req.valid("param"), c.req.valid("query"));
+    await data.datasets.remove(s.userId, s.target.datasetId, s.target.workspaceId);
     return apiOk(c);
   });
   app.openapi(putSchema, async (c) => {
     const b = c.req.valid("json");
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, user(c), id, b.workspace_id);
-    await data.datasets.updateSchema(user(c), id, {
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    await data.datasets.updateSchema(s.userId, s.target.datasetId, {
       workspaceId: b.workspace_id,
       fields: b.fields.map(evalFieldFromWire),
     });
@@ -239,11 +255,9 @@ export function evalSetRoutes(data: DataServices): RouteApp {
   });
   app.openapi(commit, async (c) => {
     const b = c.req.valid("json");
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, user(c), id, b.workspace_id);
-    const v = await data.versions.commit(user(c), {
-      workspaceId: b.workspace_id,
-      datasetId: id,
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    const v = await data.versions.commit(s.userId, {
+      ...s.target,
       version: b.version,
       description: b.desc,
     });
@@ -251,11 +265,9 @@ export function evalSetRoutes(data: DataServices): RouteApp {
   });
   app.openapi(listVersions, async (c) => {
     const b = c.req.valid("json");
-    const id = c.req.valid("param").evaluation_set_id;
-    await evalSetOf(data, user(c), id, b.workspace_id);
-    const r = await data.versions.list(user(c), {
-      workspaceId: b.workspace_id,
-      datasetId: id,
+    const s = await evalSetScope(data, c, c.req.valid("param"), b);
+    const r = await data.versions.list(s.userId, {
+      ...s.target,
       versionLike: b.version_like,
       ...pageRequestOf(b),
     });
