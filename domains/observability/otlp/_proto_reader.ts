@@ -233,36 +233,49 @@ function readSpan(r: Reader, end: number): OtlpSpan {
     links: [],
     status: { code: 0, message: "" },
   };
-  r.fields(end, (n, w) => {
-    switch (n) {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
       case 1:
-        return void (span.traceId = r.hex());
+        span.traceId = r.hex();
+        break;
       case 2:
-        return void (span.spanId = r.hex());
+        span.spanId = r.hex();
+        break;
       case 3:
-        return void (span.traceState = r.string());
+        span.traceState = r.string();
+        break;
       case 4:
-        return void (span.parentSpanId = r.hex());
+        span.parentSpanId = r.hex();
+        break;
       case 5:
-        return void (span.name = r.string());
+        span.name = r.string();
+        break;
       case 6:
-        return void (span.kind = r.uint32() | 0);
+        span.kind = r.uint32() | 0;
+        break;
       case 7:
-        return void (span.startTimeUnixNano = r.fixed64());
+        span.startTimeUnixNano = r.fixed64();
+        break;
       case 8:
-        return void (span.endTimeUnixNano = r.fixed64());
+        span.endTimeUnixNano = r.fixed64();
+        break;
       case 9:
-        return readKeyValue(r, r.span(), span.attributes, 0);
+        readKeyValue(r, r.span(), span.attributes, 0);
+        break;
       case 11:
-        return void span.events.push(readEvent(r, r.span()));
+        span.events.push(readEvent(r, r.span()));
+        break;
       case 13:
-        return void span.links.push(readLink(r, r.span()));
+        span.links.push(readLink(r, r.span()));
+        break;
       case 15:
-        return void (span.status = readStatus(r, r.span()));
+        span.status = readStatus(r, r.span());
+        break;
       default:
-        r.skip(w);
+        r.skip(tag & 7);
     }
-  });
+  }
   return span;
 }
 
@@ -301,15 +314,20 @@ function readStatus(r: Reader, end: number): { code: number; message: string } {
 
 /** A KeyValue into `into` (a later duplicate key wins, as with the normalizer). */
 function readKeyValue(r: Reader, end: number, into: OtlpAttributes, depth: number): void {
+  // A loop rather than r.fields and a closure: this runs for every attribute.
   let key = "";
-  let value: OtlpAnyValue = { type: "empty" };
-  r.fields(end, (n, w) => {
+  let value: OtlpAnyValue = EMPTY;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const n = tag >>> 3;
     if (n === 1) key = r.string();
     else if (n === 2) value = readAnyValue(r, r.span(), depth);
-    else r.skip(w);
-  });
+    else r.skip(tag & 7);
+  }
   into.set(key, value);
 }
+
+const EMPTY: OtlpAnyValue = Object.freeze({ type: "empty" });
 
 function readAnyValue(r: Reader, end: number, depth: number): OtlpAnyValue {
   if (depth > MAX_VALUE_DEPTH) {
@@ -319,16 +337,21 @@ function readAnyValue(r: Reader, end: number, depth: number): OtlpAnyValue {
   let str: string | undefined, bool: boolean | undefined, int: bigint | undefined;
   let dbl: number | undefined, bytes: Uint8Array | undefined;
   let arr: OtlpAnyValue[] | undefined, kv: OtlpAttributes | undefined;
-  r.fields(end, (n, w) => {
-    switch (n) {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
       case 1:
-        return void (str = r.string());
+        str = r.string();
+        break;
       case 2:
-        return void (bool = r.bool());
+        bool = r.bool();
+        break;
       case 3:
-        return void (int = r.int64());
+        int = r.int64();
+        break;
       case 4:
-        return void (dbl = r.double());
+        dbl = r.double();
+        break;
       case 5: {
         const e = r.span();
         const values: OtlpAnyValue[] = [];
@@ -336,20 +359,23 @@ function readAnyValue(r: Reader, end: number, depth: number): OtlpAnyValue {
           e,
           (m, w2) => m === 1 ? values.push(readAnyValue(r, r.span(), depth + 1)) : r.skip(w2),
         );
-        return void (arr = values);
+        arr = values;
+        break;
       }
       case 6: {
         const e = r.span();
         const values: OtlpAttributes = new Map();
         r.fields(e, (m, w2) => m === 1 ? readKeyValue(r, r.span(), values, depth + 1) : r.skip(w2));
-        return void (kv = values);
+        kv = values;
+        break;
       }
       case 7:
-        return void (bytes = r.bytes());
+        bytes = r.bytes();
+        break;
       default:
-        r.skip(w);
+        r.skip(tag & 7);
     }
-  });
+  }
   if (str !== undefined) return { type: "string", value: str };
   if (bool !== undefined) return { type: "bool", value: bool };
   if (int !== undefined) return { type: "int", value: int };
