@@ -7,7 +7,7 @@
  * search), the server's RSS after the run and its peak, the newest 50 root spans with a status
  * or a tag filter (p50/p99), and checks that every acknowledged span is listed exactly once.
  * Usage: otlp_bench.ts [spans=100000] [concurrency=8] [embedded|real|both]
- * BENCH_PROFILE=<dir>: a V8 CPU profile of the OTLP server (written there, and summarized);
+ * BENCH_PROFILE=<dir>: a V8 CPU profile of each server (written there, and summarized);
  * BENCH_VERIFY=0 skips the final listing of every span; BENCH_SDK=0 skips the SDK JSON path.
  */
 import { createToken, registerUser } from "../e2e/_client.ts";
@@ -49,6 +49,25 @@ interface Result {
   queries: string[];
   threads: string;
   split: string;
+  busy: number;
+  logs: string;
+}
+
+let busyRetries = 0;
+
+/** The server's log lines counted by level and message, most frequent first. */
+function logSummary(logs: string): string {
+  const counts = new Map<string, number>();
+  for (const line of logs.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const j = JSON.parse(line);
+      const key = `${j.level ?? "?"} ${j.msg ?? j.message ?? "?"}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    } catch { /* not a log line */ }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${n}x ${k}`)
+    .join("; ");
 }
 
 const loadavg = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
@@ -87,6 +106,7 @@ async function send(kind: "otlp" | "sdk", url: string, token: string, space: str
     );
     const answer = new Uint8Array(await r.arrayBuffer());
     if (r.status === 503) { // OTLP decoding busy: retry as exporters do
+      busyRetries++;
       await new Promise((res) => setTimeout(res, 100));
       continue;
     }
@@ -114,7 +134,7 @@ async function timeQuery(
 }
 
 async function runPath(kind: "otlp" | "sdk", mode: "embedded" | "real"): Promise<Result> {
-  const profile = kind === "otlp" && profileDir !== undefined;
+  const profile = profileDir !== undefined;
   const bs: BenchServer = await startBenchServer(mode, { inspect: profile });
   const url = bs.server.url;
   try {
@@ -138,10 +158,20 @@ async function runPath(kind: "otlp" | "sdk", mode: "embedded" | "real"): Promise
       },
     });
     const bodies = await makeBodies(kind, space, baseUs, requests);
+    busyRetries = 0;
     const cpuBefore = bs.threadCpu();
     const profiler = profile ? await startCpuProfile(bs.inspectPort!) : undefined;
     const load0 = loadavg();
     const started = performance.now();
+    // With the inspector: the server's V8 heap and external (ArrayBuffer) memory, at their highest.
+    const v8Peak: Record<string, number> = {};
+    const sampler = profiler
+      ? setInterval(async () => {
+        for (const [k, v] of Object.entries(await profiler.memoryUsage())) {
+          v8Peak[k] = Math.max(v8Peak[k] ?? 0, v);
+        }
+      }, 500)
+      : undefined;
     let next = 0;
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) await send(kind, url, token, space, bodies[next++]);
@@ -151,14 +181,17 @@ async function runPath(kind: "otlp" | "sdk", mode: "embedded" | "real"): Promise
     const done = performance.now();
     const load1 = loadavg();
     const mem = bs.memory();
+    clearInterval(sampler);
     if (profiler) {
+      const peaks = Object.entries(v8Peak).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ");
+      console.error(`${kind} server, highest Deno.memoryUsage() while ingesting (MiB): ${peaks}`);
       const h = await profiler.heap();
       console.error(
         `V8 heap: ${Math.round(h.used)} MiB used, ${Math.round(h.total)} MiB committed`,
       );
       const p = await profiler.stop();
       await Deno.mkdir(profileDir!, { recursive: true });
-      const file = `${profileDir}/otlp_${mode}_${Date.now()}.cpuprofile`;
+      const file = `${profileDir}/${kind}_${mode}_${Date.now()}.cpuprofile`;
       await Deno.writeTextFile(file, JSON.stringify(p));
       console.error(`profile: ${file}\n${summarizeProfile(p).join("\n")}`);
     }
@@ -206,6 +239,8 @@ async function runPath(kind: "otlp" | "sdk", mode: "embedded" | "real"): Promise
       verified,
       queries,
       threads,
+      busy: busyRetries,
+      logs: logSummary(bs.server.logs()),
       split: `RSS after: ${Math.round(mem.anon)} MiB anonymous, ${
         Math.round(mem.file)
       } MiB file-backed`,
@@ -249,5 +284,6 @@ for (const mode of modes) {
 for (const r of results) {
   console.log(`${r.mode} ${r.path}: ${r.queries.join("; ")}${r.verified ? `; ${r.verified}` : ""}`);
   console.log(`  server CPU by thread: ${r.threads}; ${r.split}`);
+  console.log(`  503 busy retries: ${r.busy}; server log: ${r.logs}`);
 }
 Deno.exit(0);

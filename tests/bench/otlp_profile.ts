@@ -10,6 +10,8 @@ export interface CpuProfiler {
   stop(): Promise<CpuProfile>;
   /** The V8 heap: used and committed (MiB). */
   heap(): Promise<{ used: number; total: number }>;
+  /** The server's Deno.memoryUsage() (MiB). */
+  memoryUsage(): Promise<Record<string, number>>;
 }
 
 /** The parts of a `.cpuprofile` the summary reads. */
@@ -52,6 +54,14 @@ export async function startCpuProfile(port: number, intervalUs = 500): Promise<C
     async heap() {
       const h = await call("Runtime.getHeapUsage") as { usedSize: number; totalSize: number };
       return { used: h.usedSize / 1048576, total: h.totalSize / 1048576 };
+    },
+    async memoryUsage() {
+      const r = await call("Runtime.evaluate", {
+        expression: "JSON.stringify(Deno.memoryUsage())",
+        returnByValue: true,
+      }) as { result: { value: string } };
+      const m = JSON.parse(r.result.value) as Record<string, number>;
+      return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v / 1048576]));
     },
     async stop() {
       const r = await call("Profiler.stop") as { profile: CpuProfile };
