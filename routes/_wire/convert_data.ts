@@ -251,6 +251,18 @@ export function versionToWire(v: DatasetVersion): Wire {
   };
 }
 
+/** The items a request names: its path's dataset (and version), its workspace. */
+export function itemTargetOf(
+  path: { dataset_id: bigint; version_id?: bigint },
+  request: { workspace_id?: bigint },
+): { datasetId: bigint; versionId?: bigint; workspaceId?: bigint } {
+  return {
+    datasetId: path.dataset_id,
+    ...(path.version_id !== undefined ? { versionId: path.version_id } : {}),
+    workspaceId: request.workspace_id,
+  };
+}
+
 /** A batch create's answer: `added_items` (index -> item id, by index) and `errors`. */
 export function batchCreateToWire(
   r: { added: Map<number, bigint>; errors: ItemError[] },

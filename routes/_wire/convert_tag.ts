@@ -3,6 +3,9 @@ import type {
   ContinuousNumberSpec,
   Tag,
   TagContentSpec,
+  TagContentType,
+  TagDomainType,
+  TagUpdate,
   TagValue,
   TagValueInput,
 } from "../../domains/data/tags_types.ts";
@@ -95,6 +98,27 @@ export function tagValuesIn(values: TagValueWireIn[]): TagValueInput[] {
     status: v.status,
     children: tagValuesIn(v.children ?? []),
   }));
+}
+
+/** A create or update request's tag fields as the domain takes them ("" version: none). */
+export function tagFieldsFromWire(b: {
+  tag_key_name: string;
+  description?: string;
+  tag_content_type?: TagContentType;
+  tag_content_spec?: { continuous_number_spec?: Record<string, unknown> };
+  tag_values?: TagValueWireIn[];
+  tag_domain_types?: TagDomainType[];
+  version?: string;
+}): TagUpdate {
+  return {
+    name: b.tag_key_name,
+    description: b.description,
+    contentType: b.tag_content_type,
+    contentSpec: contentSpecIn(b.tag_content_spec),
+    values: b.tag_values && tagValuesIn(b.tag_values),
+    domainTypes: b.tag_domain_types,
+    version: b.version || undefined,
+  };
 }
 
 /** A request's content spec as the domain takes it. */

@@ -8,7 +8,12 @@ import { AppError, Codes } from "../../domains/errors.ts";
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
-import { batchCreateToWire, itemFromWire, itemToWire } from "../_wire/convert_data.ts";
+import {
+  batchCreateToWire,
+  itemFromWire,
+  itemTargetOf,
+  itemToWire,
+} from "../_wire/convert_data.ts";
 import { fieldDataIn, idsIn, itemIn, itemOut, pagingIn } from "./_schemas_data.ts";
 import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import { itemsBatchCreateRoute } from "./_items_batch_create.ts";
@@ -93,8 +98,7 @@ export function dataItemRoutes(data: DataServices): RouteApp {
   app.openapi(batchCreate, async (c) => {
     const b = c.req.valid("json");
     const r = await data.items.batchCreate(c.get("caller").userId, {
-      datasetId: c.req.valid("param").dataset_id,
-      workspaceId: b.workspace_id,
+      ...itemTargetOf(c.req.valid("param"), b),
       items: b.items.map(itemFromWire),
       skipInvalidItems: b.skip_invalid_items,
       allowPartialAdd: b.allow_partial_add,
@@ -105,9 +109,8 @@ export function dataItemRoutes(data: DataServices): RouteApp {
     const b = c.req.valid("json");
     const p = c.req.valid("param");
     await data.items.update(c.get("caller").userId, {
-      datasetId: p.dataset_id,
+      ...itemTargetOf(p, b),
       itemId: p.item_id,
-      workspaceId: b.workspace_id,
       item: itemFromWire(b),
     });
     return apiOk(c);
@@ -115,8 +118,7 @@ export function dataItemRoutes(data: DataServices): RouteApp {
   app.openapi(remove, async (c) => {
     const p = c.req.valid("param");
     await data.items.remove(c.get("caller").userId, {
-      datasetId: p.dataset_id,
-      workspaceId: c.req.valid("query").workspace_id,
+      ...itemTargetOf(p, c.req.valid("query")),
       itemIds: [p.item_id],
       mustExist: true,
     });
@@ -125,24 +127,21 @@ export function dataItemRoutes(data: DataServices): RouteApp {
   app.openapi(batchRemove, async (c) => {
     const b = c.req.valid("json");
     await data.items.remove(c.get("caller").userId, {
-      datasetId: c.req.valid("param").dataset_id,
-      workspaceId: b.workspace_id,
+      ...itemTargetOf(c.req.valid("param"), b),
       itemIds: b.item_ids,
     });
     return apiOk(c);
   });
   app.openapi(clear, async (c) => {
     await data.items.clear(c.get("caller").userId, {
-      datasetId: c.req.valid("param").dataset_id,
-      workspaceId: c.req.valid("json").workspace_id,
+      ...itemTargetOf(c.req.valid("param"), c.req.valid("json")),
     });
     return apiOk(c);
   });
   app.openapi(list, async (c) => {
     const b = c.req.valid("json");
     const r = await data.items.list(c.get("caller").userId, {
-      datasetId: c.req.valid("param").dataset_id,
-      workspaceId: b.workspace_id,
+      ...itemTargetOf(c.req.valid("param"), b),
       ...pageRequestOf(b),
     });
     return apiOk(c, { items: r.items.map((it) => itemToWire(it, r.schema)), ...pageFieldsOf(r) });
@@ -150,8 +149,7 @@ export function dataItemRoutes(data: DataServices): RouteApp {
   app.openapi(get, async (c) => {
     const p = c.req.valid("param");
     const r = await data.items.batchGet(c.get("caller").userId, {
-      datasetId: p.dataset_id,
-      workspaceId: c.req.valid("query").workspace_id,
+      ...itemTargetOf(p, c.req.valid("query")),
       itemIds: [p.item_id],
     });
     if (!r.items.length) {
@@ -162,8 +160,7 @@ export function dataItemRoutes(data: DataServices): RouteApp {
   app.openapi(batchGet, async (c) => {
     const b = c.req.valid("json");
     const r = await data.items.batchGet(c.get("caller").userId, {
-      datasetId: c.req.valid("param").dataset_id,
-      workspaceId: b.workspace_id,
+      ...itemTargetOf(c.req.valid("param"), b),
       itemIds: b.item_ids,
     });
     return apiOk(c, { items: r.items.map((it) => itemToWire(it, r.schema)) });

@@ -8,7 +8,7 @@ import { TAG_CONTENT_TYPES, TAG_DOMAIN_TYPES, TAG_TYPES } from "../../domains/da
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
-import { contentSpecIn, tagInfoWire, tagValuesIn } from "../_wire/convert_tag.ts";
+import { tagFieldsFromWire, tagInfoWire } from "../_wire/convert_tag.ts";
 import { pagingIn, tagFieldsIn, tagInfoOut, tagNameIn } from "./_schemas_data_tags.ts";
 import type { RouteApp } from "../_env.ts";
 
@@ -139,28 +139,19 @@ export function dataTagRoutes(deps: { tags: TagService }): RouteApp {
   app.openapi(create, async (c) => {
     const b = c.req.valid("json");
     const id = await deps.tags.create(uid(c), b.workspace_id, {
-      name: b.tag_key_name,
-      description: b.description,
-      contentType: b.tag_content_type,
-      contentSpec: contentSpecIn(b.tag_content_spec),
-      values: b.tag_values && tagValuesIn(b.tag_values),
-      domainTypes: b.tag_domain_types,
-      version: b.version || undefined,
+      ...tagFieldsFromWire(b),
       tagType: b.tag_type,
     });
     return apiOk(c, { tag_key_id: id });
   });
   app.openapi(update, async (c) => {
     const b = c.req.valid("json");
-    await deps.tags.update(uid(c), b.workspace_id, c.req.valid("param").tag_key_id, {
-      name: b.tag_key_name,
-      description: b.description,
-      contentType: b.tag_content_type,
-      contentSpec: contentSpecIn(b.tag_content_spec),
-      values: b.tag_values && tagValuesIn(b.tag_values),
-      domainTypes: b.tag_domain_types,
-      version: b.version || undefined,
-    });
+    await deps.tags.update(
+      uid(c),
+      b.workspace_id,
+      c.req.valid("param").tag_key_id,
+      tagFieldsFromWire(b),
+    );
     return apiOk(c);
   });
   app.openapi(batchUpdateStatus, async (c) => {

@@ -7,7 +7,7 @@ import type { DataServices } from "../../domains/data/mod.ts";
 import { apiOk } from "../_wire/json.ts";
 import { apiRoute, int64, routeGroup } from "../_wire/routes.ts";
 import { id64, jsonBody } from "../_wire/schemas.ts";
-import { datasetToWire, itemToWire, versionToWire } from "../_wire/convert_data.ts";
+import { datasetToWire, itemTargetOf, itemToWire, versionToWire } from "../_wire/convert_data.ts";
 import { boolIn, datasetOut, idsIn, itemOut, pagingIn, versionOut } from "./_schemas_data.ts";
 import { pageFieldsOf, pageRequestOf } from "../_wire/paging.ts";
 import type { RouteApp } from "../_env.ts";
@@ -130,9 +130,7 @@ export function dataVersionRoutes(data: DataServices): RouteApp {
     const b = c.req.valid("json");
     const p = c.req.valid("param");
     const r = await data.items.list(c.get("caller").userId, {
-      datasetId: p.dataset_id,
-      versionId: p.version_id,
-      workspaceId: b.workspace_id,
+      ...itemTargetOf(p, b),
       ...pageRequestOf(b),
     });
     return apiOk(c, { items: r.items.map((it) => itemToWire(it, r.schema)), ...pageFieldsOf(r) });
@@ -141,9 +139,7 @@ export function dataVersionRoutes(data: DataServices): RouteApp {
     const b = c.req.valid("json");
     const p = c.req.valid("param");
     const r = await data.items.batchGet(c.get("caller").userId, {
-      datasetId: p.dataset_id,
-      versionId: p.version_id,
-      workspaceId: b.workspace_id,
+      ...itemTargetOf(p, b),
       itemIds: b.item_ids,
     });
     return apiOk(c, { items: r.items.map((it) => itemToWire(it, r.schema)) });
