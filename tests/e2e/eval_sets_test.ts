@@ -218,6 +218,19 @@ serverTest(
           version_ids: [versionId],
         }, other);
         assert.deepEqual(bv.body.versioned_evaluation_sets, []);
+        // Routes that name only the workspace: refused to a stranger naming u's.
+        const wsRoutes: [string, unknown][] = [
+          [E, { ...ws, name: "theirs", evaluation_set_schema: { field_schemas: [{ name: "a" }] } }],
+          [`${E}/list`, ws],
+          ["/api/evaluation/v1/evaluation_set_versions/batch_get", {
+            ...ws,
+            version_ids: [versionId],
+          }],
+        ];
+        for (const [path, body] of wsRoutes) {
+          const r = await post(server, path, body, other);
+          assert.equal(r.body.code, 602000101, `${path}: ${JSON.stringify(r.body)}`);
+        }
         const bad: [string, string, unknown][] = [
           ["POST", E, {
             ...ws,
@@ -250,6 +263,12 @@ serverTest(
           ["POST", `${E}/${id}/items/list`, { ...ws, page_size: 1000 }],
           ["POST", `${E}/${id}/items/batch_get`, { ...ws, item_ids: "x" }],
           ["POST", "/api/evaluation/v1/evaluation_set_versions/batch_get", { ...ws }],
+          ["POST", `${E}/list`, { ...ws, page_size: 0 }],
+          ["POST", `${E}/list`, { ...ws, order_bys: [{ field: "weird" }] }],
+          ["POST", `${E}/${id}/versions/list`, { ...ws, page_token: "x" }],
+          ["POST", `${E}/${id}/items/clear`, {}],
+          ["DELETE", `${E}/abc?${q}`, undefined],
+          ["DELETE", `${E}/${id}`, undefined],
         ];
         for (const [method, path, body] of bad) {
           const r = await call(path, body, method);
