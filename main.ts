@@ -83,6 +83,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     datasetMaxItems: config.datasetMaxItems,
     llmTimeoutMs: config.llmTimeoutMs,
     exptItemTimeoutMs: config.exptItemTimeoutMs,
+    exptWorkspaceConcurrency: config.exptWorkspaceConcurrency,
     accounts: { hasher, registerPerMinute: config.registerPerMinute },
   });
   workers.push(services.sandbox);

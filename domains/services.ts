@@ -108,6 +108,8 @@ export function createServices(
     llmTimeoutMs?: number;
     /** Longest run of one experiment item. */
     exptItemTimeoutMs?: number;
+    /** Experiment items running at once per workspace. */
+    exptWorkspaceConcurrency?: number;
     /** Where passwords are hashed, and registrations per client address and minute. */
     accounts?: Pick<Parameters<typeof createAccountService>[0], "hasher" | "registerPerMinute">;
   },
@@ -192,7 +194,10 @@ export function createServices(
       targets: targetRunner,
       evaluatorRunner,
       logger: options.logger,
-      options: { itemTimeoutMs: options.exptItemTimeoutMs },
+      options: {
+        itemTimeoutMs: options.exptItemTimeoutMs,
+        workspaceLimit: options.exptWorkspaceConcurrency,
+      },
     }),
     experimentResults: createExperimentResults({
       db,

@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   COZE_LOOP_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(256),
   COZE_LOOP_LLM_TIMEOUT_S: z.coerce.number().min(1).max(3600).default(120),
   COZE_LOOP_EXPT_ITEM_TIMEOUT_S: z.coerce.number().min(1).max(86_400).default(600),
+  COZE_LOOP_EXPT_WORKSPACE_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(100),
   COZE_LOOP_PROMPT_HUB_QPS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   COZE_LOOP_DATASET_MAX_ITEMS: z.coerce.number().int().min(1).max(10_000_000).default(30_000),
   COZE_LOOP_SPAN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -120,6 +121,8 @@ export interface Config {
   llmTimeoutMs: number;
   /** Longest run of one experiment item (target and evaluators together). */
   exptItemTimeoutMs: number;
+  /** Experiment items running at once in one workspace, every process together. */
+  exptWorkspaceConcurrency: number;
   /** `prompts/mget` requests per second allowed per workspace. */
   promptHubQps: number;
   /** Largest (and default) item count of datasets other than evaluation sets. */
@@ -199,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     datasetMaxItems: e.COZE_LOOP_DATASET_MAX_ITEMS,
     llmTimeoutMs: e.COZE_LOOP_LLM_TIMEOUT_S * 1000,
     exptItemTimeoutMs: e.COZE_LOOP_EXPT_ITEM_TIMEOUT_S * 1000,
+    exptWorkspaceConcurrency: e.COZE_LOOP_EXPT_WORKSPACE_CONCURRENCY,
     spanTtlDays: e.COZE_LOOP_SPAN_TTL_DAYS,
     spanWriter: {
       maxWaitMs: e.COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS,

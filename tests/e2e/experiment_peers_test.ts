@@ -1,7 +1,8 @@
 /**
  * Experiments across processes and limits, over HTTP in both modes: a kill sent to another
  * process of the deployment (real services; embedded mode is one process) aborts the items
- * running anywhere at once; an item past its time limit fails with that reason.
+ * running anywhere at once; an item past its time limit fails with that reason; two runs of
+ * one workspace, on two processes, never run more items at once than the workspace's limit.
  */
 import assert from "node:assert/strict";
 import { startPeer, startServer } from "../_server.ts";
@@ -13,6 +14,11 @@ import { createPromptTarget, promptIdOf } from "./_eval_targets.ts";
 import { committedSet, counts, submit, versionIdOf, waitExpt, X } from "./_experiments.ts";
 
 const ONE_JS = `function exec_evaluation(turn) { return { score: 1, reason: "one" }; }`;
+const SLOW_JS = `function exec_evaluation(turn) {
+  const end = Date.now() + 300;
+  while (Date.now() < end) {}
+  return { score: 1, reason: "slow" };
+}`;
 
 Deno.test({
   name: "e2e experiments: kill through another process; the per-item time limit",
@@ -33,6 +39,7 @@ Deno.test({
       FAKE_LLM_KEY: FAKE_LLM_API_KEY,
       COZE_LOOP_LLM_TIMEOUT_S: "60",
       COZE_LOOP_EXPT_ITEM_TIMEOUT_S: "3",
+      COZE_LOOP_EXPT_WORKSPACE_CONCURRENCY: "3",
     };
     const server = await startServer(env);
     const peer = await startPeer(server, env);
@@ -47,7 +54,12 @@ Deno.test({
         u,
         await createEvaluator(server, u, 2, "one", codeContent("JS", ONE_JS)),
       );
-      const run = async (name: string, questions: string[], concur: number) => {
+      const slow = await versionIdOf(
+        server,
+        u,
+        await createEvaluator(server, u, 2, "slow", codeContent("JS", SLOW_JS)),
+      );
+      const run = async (name: string, questions: string[], concur: number, evaluator = one) => {
         const set = await committedSet(
           server,
           u,
@@ -59,7 +71,7 @@ Deno.test({
           name,
           eval_set_version_id: set.versionId,
           target_version_id: target.versionId,
-          evaluator_version_ids: [one],
+          evaluator_version_ids: [evaluator],
           target_field_mapping: {
             from_eval_set: [{ field_name: "question", from_field_name: "question" }],
           },
@@ -85,6 +97,27 @@ Deno.test({
           u,
         );
         assert.match(JSON.stringify(r.body), /longer than 3000 ms/);
+      });
+
+      await t.step("two runs on two processes stay within the workspace's limit", async () => {
+        const items = (p: string) => Array.from({ length: 16 }, (_, i) => `${tag} ${p}${i}`);
+        const a = await run("limit a", items("a"), 4, slow);
+        const b = await run("limit b", items("b"), 4, slow);
+        let most = 0;
+        for (let done = false; !done;) {
+          const [ea, eb] = await Promise.all([
+            waitExpt(server, u, a.id, { until: () => true }),
+            waitExpt(peer, u, b.id, { until: () => true }),
+          ]);
+          most = Math.max(most, counts(ea.expt).processing + counts(eb.expt).processing);
+          done = [11, 12, 13].includes(ea.expt.status) && [11, 12, 13].includes(eb.expt.status);
+        }
+        assert.ok(most <= 3, `${most} items ran at once in a workspace limited to 3`);
+        for (const id of [a.id, b.id]) {
+          const { expt } = await waitExpt(server, u, id);
+          assert.equal(expt.status, 11, JSON.stringify(expt));
+          assert.equal(counts(expt).success, 16);
+        }
       });
 
       await t.step("a kill sent to another process stops the run everywhere", async () => {

@@ -175,13 +175,28 @@ export function createItemWorker(
         return await deps.afterItem(expt.id);
       }
       if (expt.status !== ExptStatus.Processing) return;
-      if (stopping.signal.aborted) return await deps.send([k], 1_000);
-      if (running.size >= maxRunning) return await deps.send([k], 500);
+      // No room here or in the workspace: the message comes back later (the watchdog sees
+      // the item as recently sent, so it does not send it a second time).
+      const later = async (ms: number) => {
+        await deps.items.touch(k, Date.now() + ms);
+        await deps.send([k], ms);
+      };
+      if (stopping.signal.aborted) return await later(1_000);
+      if (running.size >= maxRunning) return await later(500);
       if (await deps.items.runningInWorkspace(expt.workspaceId) >= workspaceLimit) {
-        return await deps.send([k], 1_000);
+        return await later(1_000);
       }
       const item = await deps.items.claim(k, owner, leaseMs);
-      if (item) start(expt, item);
+      if (!item) return;
+      // Claims race: counted again with this one in, a workspace over its limit gives it back.
+      if (await deps.items.runningInWorkspace(expt.workspaceId) > workspaceLimit) {
+        const ms = 500 + Math.floor(Math.random() * 1_000);
+        if (await deps.items.requeue(item, owner, { dueAt: Date.now() + ms, refund: true })) {
+          await deps.send([k], ms);
+        }
+        return;
+      }
+      start(expt, item);
     },
     /** Aborts this process's running items of an experiment (a kill). */
     abortExperiment(exptId: bigint) {

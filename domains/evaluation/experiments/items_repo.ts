@@ -252,12 +252,29 @@ export function createItemsRepo(db: Database) {
       return out;
     },
 
-    /** Items sent before `before` and still not taken (a message lost): to send again. */
+    /**
+     * Items sent before `before` and still not taken (a message lost): marked sent now and
+     * answered, to send again (so each is re-sent at most once per `before` window).
+     */
     async stale(exptId: bigint, before: number): Promise<ItemKey[]> {
       const rows = await q().selectFrom("expt_items").select(["item_id", "run_id"])
         .where("expt_id", "=", s(exptId)).where("status", "=", ItemState.Queueing)
         .where("dispatched_at", ">", 0).where("dispatched_at", "<", before).execute();
-      return rows.map((r) => ({ exptId, itemId: BigInt(r.item_id), runId: BigInt(r.run_id) }));
+      const keys = rows.map((r) => ({
+        exptId,
+        itemId: BigInt(r.item_id),
+        runId: BigInt(r.run_id),
+      }));
+      for (const k of keys) await this.touch(k, Date.now());
+      return keys;
+    },
+
+    /** Records that a waiting item's message was sent again, due at `dueAt`. */
+    async touch(k: ItemKey, dueAt: number): Promise<void> {
+      await q().updateTable("expt_items").set({ dispatched_at: dueAt })
+        .where("expt_id", "=", s(k.exptId)).where("item_id", "=", s(k.itemId))
+        .where("run_id", "=", s(k.runId)).where("status", "=", ItemState.Queueing)
+        .where("dispatched_at", ">", 0).execute();
     },
 
     /** Ends every waiting item of a terminating experiment as terminal. */
