@@ -7,9 +7,8 @@
  * experiment_bench.ts [real|embedded|both] [items=1000] [concur=10]
  */
 import { startServer, type TestMode } from "../_server.ts";
-import { FAKE_LLM_API_KEY, startFakeLlm } from "../fixtures/fake_llm_server.ts";
 import { registerUser } from "../e2e/_client.ts";
-import { codeContent, createEvaluator, judgeContent } from "../e2e/_evaluators.ts";
+import { codeContent, createEvaluator, fakeModels, judgeContent } from "../e2e/_evaluators.ts";
 import { commitPrompt } from "../e2e/_prompts.ts";
 import { createPromptTarget, promptIdOf } from "../e2e/_eval_targets.ts";
 import { committedSet, counts, submit, versionIdOf, waitExpt } from "../e2e/_experiments.ts";
@@ -25,21 +24,12 @@ const EQUAL_JS = `function exec_evaluation(turn) {
   return { score: a === e ? 1 : 0, reason: "equal" };
 }`;
 
-const llm = await startFakeLlm({ apiKey: FAKE_LLM_API_KEY });
-const models = await Deno.makeTempFile({ suffix: ".yaml" });
-await Deno.writeTextFile(
-  models,
-  `models:
-  - { id: 1, name: fake-gpt, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: gpt-fake }
-  - { id: 3, name: fake-judge, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: judge-fake, ability: { function_call: true } }
-`,
-);
+const fake = await fakeModels();
 const lines: string[] = [];
 try {
   for (const mode of modes) {
     const server = await startServer({
-      COZE_LOOP_MODELS_FILE: models,
-      FAKE_LLM_KEY: FAKE_LLM_API_KEY,
+      ...fake.env,
     }, { mode });
     try {
       const u = await registerUser(server);
@@ -89,8 +79,7 @@ try {
     }
   }
 } finally {
-  await llm.close();
-  await Deno.remove(models).catch(() => {});
+  await fake.close();
 }
 console.log(`\n\`deno task bench experiment ${which} ${items} ${concur}\`\n`);
 console.log("| mode | items | item_concur_num | wall time | items/s | final status |");

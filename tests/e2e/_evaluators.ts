@@ -10,8 +10,9 @@ export const E = "/api/evaluation/v1/evaluators";
 /** The version routes. */
 export const V = "/api/evaluation/v1/evaluators_versions";
 
-/** The fake provider (model 1: text answers; model 3: can call the judge tool) and a server. */
-export async function setupEvaluators() {
+/** The fake provider and a models file naming it (model 1: text answers; model 3: can call
+ * the judge tool); `env` points a server at them; `close` stops the fake and removes the file. */
+export async function fakeModels() {
   const llm = await startFakeLlm({ apiKey: FAKE_LLM_API_KEY });
   const models = await Deno.makeTempFile({ suffix: ".yaml" });
   await Deno.writeTextFile(
@@ -21,11 +22,21 @@ export async function setupEvaluators() {
   - { id: 3, name: fake-judge, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: judge-fake, ability: { function_call: true } }
 `,
   );
-  const server = await startServer({
-    COZE_LOOP_MODELS_FILE: models,
-    FAKE_LLM_KEY: FAKE_LLM_API_KEY,
-    COZE_LOOP_LLM_TIMEOUT_S: "5",
-  });
+  return {
+    llm,
+    models,
+    env: { COZE_LOOP_MODELS_FILE: models, FAKE_LLM_KEY: FAKE_LLM_API_KEY },
+    async close() {
+      await llm.close();
+      await Deno.remove(models).catch(() => {});
+    },
+  };
+}
+
+/** The fake provider (see fakeModels) and a server using it. */
+export async function setupEvaluators() {
+  const { llm, models, env } = await fakeModels();
+  const server = await startServer({ ...env, COZE_LOOP_LLM_TIMEOUT_S: "5" });
   return { llm, server, models };
 }
 
@@ -98,3 +109,47 @@ export const PY = `def exec_evaluation(turn):
     print("comparing", actual, expected)
     return EvalOutput(score=1.0 if actual == expected else 0.0, reason="compared")
 `;
+
+/**
+ * Code that a sandbox must stop, and what the record's error then says: an endless loop, a
+ * memory bomb, the network, files, a subprocess (what, language, code, expected error).
+ */
+export const HOSTILE_CODE: [string, "Python" | "JS", string, RegExp][] = [
+  [
+    "loop",
+    "Python",
+    "def exec_evaluation(turn):\n    while True:\n        pass\n",
+    /time limit/,
+  ],
+  [
+    "memory",
+    "Python",
+    "def exec_evaluation(turn):\n    xs = []\n    while True:\n        xs.append(' ' * 10**7)\n",
+    /MemoryError|memory limit/,
+  ],
+  [
+    "network",
+    "Python",
+    "import urllib.request\ndef exec_evaluation(turn):\n    urllib.request.urlopen('http://127.0.0.1:1/')\n    return {'score': 1}\n",
+    /\S/,
+  ],
+  [
+    "files",
+    "Python",
+    "def exec_evaluation(turn):\n    return {'score': 1, 'reason': open('/etc/passwd').read()}\n",
+    /FileNotFoundError/,
+  ],
+  [
+    "subprocess",
+    "Python",
+    "import os\ndef exec_evaluation(turn):\n    os.system('touch /tmp/pwned')\n    return {'score': 1}\n",
+    /PermissionError/,
+  ],
+  ["loop", "JS", "function exec_evaluation(turn) { for (;;) {} }", /time limit/],
+  [
+    "memory",
+    "JS",
+    "function exec_evaluation(turn) { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }",
+    /memory/,
+  ],
+];

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { registerUser } from "./_client.ts";
-import { codeContent, debug, PY, sample, setupEvaluators } from "./_evaluators.ts";
+import { codeContent, debug, HOSTILE_CODE, PY, sample, setupEvaluators } from "./_evaluators.ts";
 
 Deno.test({
   name: "evaluators: hostile code in the sandbox",
@@ -19,43 +19,7 @@ Deno.test({
         "hostile code fails as the record's error; the server stays healthy",
         async () => {
           const cases: [string, "Python" | "JS", string, RegExp][] = [
-            [
-              "loop",
-              "Python",
-              "def exec_evaluation(turn):\n    while True:\n        pass\n",
-              /time limit/,
-            ],
-            [
-              "memory",
-              "Python",
-              "def exec_evaluation(turn):\n    xs = []\n    while True:\n        xs.append(' ' * 10**7)\n",
-              /MemoryError|memory limit/,
-            ],
-            [
-              "network",
-              "Python",
-              "import urllib.request\ndef exec_evaluation(turn):\n    urllib.request.urlopen('http://127.0.0.1:1/')\n    return {'score': 1}\n",
-              /\S/,
-            ],
-            [
-              "files",
-              "Python",
-              "def exec_evaluation(turn):\n    return {'score': 1, 'reason': open('/etc/passwd').read()}\n",
-              /FileNotFoundError/,
-            ],
-            [
-              "subprocess",
-              "Python",
-              "import os\ndef exec_evaluation(turn):\n    os.system('touch /tmp/pwned')\n    return {'score': 1}\n",
-              /PermissionError/,
-            ],
-            ["loop", "JS", "function exec_evaluation(turn) { for (;;) {} }", /time limit/],
-            [
-              "memory",
-              "JS",
-              "function exec_evaluation(turn) { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }",
-              /memory/,
-            ],
+            ...HOSTILE_CODE,
             [
               "network",
               "JS",

@@ -7,40 +7,22 @@
  */
 import assert from "node:assert/strict";
 import { post, registerUser } from "./_client.ts";
-import { codeContent, createEvaluator, judgeContent, setupEvaluators } from "./_evaluators.ts";
+import {
+  codeContent,
+  createEvaluator,
+  HOSTILE_CODE,
+  judgeContent,
+  setupEvaluators,
+} from "./_evaluators.ts";
 import { committedSet, counts, submit, versionIdOf, waitExpt, X } from "./_experiments.ts";
 
 const HOSTILE: [string, "Python" | "JS", string, RegExp][] = [
-  ["loop", "Python", "def exec_evaluation(turn):\n    while True:\n        pass\n", /time limit/],
-  [
-    "memory",
-    "JS",
-    "function exec_evaluation(turn) { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }",
-    /memory/,
-  ],
-  [
-    "network",
-    "Python",
-    "import urllib.request\ndef exec_evaluation(turn):\n    urllib.request.urlopen('http://127.0.0.1:1/')\n    return {'score': 1}\n",
-    /\S/,
-  ],
-  [
-    "files",
-    "Python",
-    "def exec_evaluation(turn):\n    return {'score': 1, 'reason': open('/etc/passwd').read()}\n",
-    /FileNotFoundError/,
-  ],
+  ...HOSTILE_CODE,
   [
     "environment",
     "JS",
     "function exec_evaluation(turn) { return { score: 1, reason: Deno.env.get('HOME') }; }",
     /Deno|not defined/,
-  ],
-  [
-    "subprocess",
-    "Python",
-    "import os\ndef exec_evaluation(turn):\n    os.system('touch /tmp/pwned-by-experiment')\n    return {'score': 1}\n",
-    /PermissionError/,
   ],
 ];
 
@@ -64,7 +46,7 @@ Deno.test({
       ]);
       const ids: Record<string, string> = {};
       for (const [name, lang, code] of HOSTILE) {
-        ids[name] = await versionIdOf(
+        ids[`${name} ${lang}`] = await versionIdOf(
           server,
           u,
           await createEvaluator(server, u, 2, `${name} ${lang}`, codeContent(lang, code)),
@@ -116,7 +98,8 @@ Deno.test({
       for (const item of r.body.item_results) {
         const records = item.turn_results[0].experiment_results[0].payload.evaluator_output
           .evaluator_records;
-        for (const [name, , , re] of HOSTILE) {
+        for (const [what, lang, , re] of HOSTILE) {
+          const name = `${what} ${lang}`;
           const rec = records[ids[name]];
           assert.equal(rec.status, 2, `${name}: ${JSON.stringify(rec)}`);
           assert.equal(rec.evaluator_output_data.evaluator_result.score, undefined, name);
@@ -133,7 +116,7 @@ Deno.test({
           .field_data_list.find((f: { name: string }) => f.name === "question").content.text;
         assert.equal(fields.evaluator_output_data.evaluator_result.score, q.length);
       }
-      await assert.rejects(Deno.stat("/tmp/pwned-by-experiment"));
+      await assert.rejects(Deno.stat("/tmp/pwned"), "no subprocess ran");
       // The server is healthy and still runs code.
       const ok = await post(server, `/api/evaluation/v1/evaluators/debug`, {
         ...ws,

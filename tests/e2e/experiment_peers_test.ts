@@ -6,9 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { startPeer, startServer } from "../_server.ts";
-import { FAKE_LLM_API_KEY, startFakeLlm } from "../fixtures/fake_llm_server.ts";
 import { post, registerUser } from "./_client.ts";
-import { codeContent, createEvaluator } from "./_evaluators.ts";
+import { codeContent, createEvaluator, fakeModels } from "./_evaluators.ts";
 import { commitPrompt } from "./_prompts.ts";
 import { createPromptTarget, promptIdOf } from "./_eval_targets.ts";
 import { committedSet, counts, submit, versionIdOf, waitExpt, X } from "./_experiments.ts";
@@ -25,18 +24,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const llm = await startFakeLlm({ apiKey: FAKE_LLM_API_KEY });
-    const models = await Deno.makeTempFile({ suffix: ".yaml" });
-    await Deno.writeTextFile(
-      models,
-      `models:
-  - { id: 1, name: fake-gpt, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: gpt-fake }
-`,
-    );
+    const fake = await fakeModels();
     // The fake stalls 30 s on "#slow"; the model timeout is longer than the item's limit.
     const env = {
-      COZE_LOOP_MODELS_FILE: models,
-      FAKE_LLM_KEY: FAKE_LLM_API_KEY,
+      ...fake.env,
       COZE_LOOP_LLM_TIMEOUT_S: "60",
       COZE_LOOP_EXPT_ITEM_TIMEOUT_S: "3",
       COZE_LOOP_EXPT_WORKSPACE_CONCURRENCY: "3",
@@ -144,8 +135,7 @@ Deno.test({
     } finally {
       await peer.stop();
       await server.stop();
-      await llm.close();
-      await Deno.remove(models).catch(() => {});
+      await fake.close();
     }
   },
 });

@@ -6,9 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { startPeer, startServer } from "../_server.ts";
-import { FAKE_LLM_API_KEY, startFakeLlm } from "../fixtures/fake_llm_server.ts";
 import { registerUser } from "./_client.ts";
-import { codeContent, createEvaluator } from "./_evaluators.ts";
+import { codeContent, createEvaluator, fakeModels } from "./_evaluators.ts";
 import { commitPrompt } from "./_prompts.ts";
 import { createPromptTarget, promptIdOf } from "./_eval_targets.ts";
 import { committedSet, counts, submit, versionIdOf, waitExpt } from "./_experiments.ts";
@@ -27,15 +26,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const llm = await startFakeLlm({ apiKey: FAKE_LLM_API_KEY });
-    const models = await Deno.makeTempFile({ suffix: ".yaml" });
-    await Deno.writeTextFile(
-      models,
-      `models:
-  - { id: 1, name: fake-gpt, protocol: openai, base_url: "${llm.url}/v1", api_key_env: FAKE_LLM_KEY, model: gpt-fake }
-`,
-    );
-    const env = { COZE_LOOP_MODELS_FILE: models, FAKE_LLM_KEY: FAKE_LLM_API_KEY };
+    const fake = await fakeModels();
+    const llm = fake.llm;
+    const env = fake.env;
     let server = await startServer(env, { keepData: true });
     const dataDir = server.dataDir;
     const peer = server.mode === "real" ? await startPeer(server, env) : undefined;
@@ -97,8 +90,7 @@ Deno.test({
       assert.ok(finishedBefore >= 10);
     } finally {
       await server.stop();
-      await llm.close();
-      await Deno.remove(models).catch(() => {});
+      await fake.close();
       if (dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   },
