@@ -63,7 +63,8 @@ export function createExportWorker(o: {
 
   const attempt = async (job: ExportJob) => {
     const expt = await o.reads.byId(job.exptId);
-    if (!expt) {
+    if (!expt || expt.deletedAt) {
+      // A deleted experiment's export writes nothing.
       await o.exports.finish(job.id, owner, {
         status: ExportStatus.Failed,
         error: `experiment ${job.exptId} not found`,

@@ -37,6 +37,7 @@ export function toExperiment(r: ExperimentRow): Experiment {
     endAt: Number(r.end_at),
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
+    deletedAt: Number(r.deleted_at),
   };
 }
 

@@ -81,6 +81,8 @@ export interface Experiment {
   endAt: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Epoch ms of a soft delete (0: live). */
+  deletedAt?: number;
 }
 
 /** Item counts by run state (the IDL's ExptStatistics turn counts). */
