@@ -23,7 +23,7 @@ import type { Logger } from "../../../infra/log.ts";
 import type { ItemKey, ItemsRepo } from "./items_repo.ts";
 import type { ExptRepo } from "./expt_repo.ts";
 import type { ExperimentReads } from "./repo.ts";
-import { type Experiment, ExptStatus } from "./types.ts";
+import { type Experiment, ExptStatus, isFinal } from "./types.ts";
 import { createItemWorker, type ItemWorkerDeps } from "./item_worker.ts";
 
 /** Scheduler topic (start, watch). */
@@ -186,7 +186,7 @@ export function createExperimentPipeline(
     }
     await maybeFinish(expt);
     const now = await deps.reads.byId(expt.id);
-    if (now && now.runId === expt.runId && !isFinalStatus(now.status)) {
+    if (now && now.runId === expt.runId && !isFinal(now.status)) {
       await sched("watch", expt.id, expt.runId, watchMs);
     }
   };
@@ -203,7 +203,7 @@ export function createExperimentPipeline(
       return;
     }
     const expt = await deps.reads.byId(id);
-    if (!expt || expt.runId !== runId || isFinalStatus(expt.status)) return;
+    if (!expt || expt.runId !== runId || isFinal(expt.status)) return;
     if (msg.kind === "start" || expt.status === ExptStatus.Pending) await onStart(expt);
     else await onWatch(expt);
   };
@@ -257,9 +257,4 @@ export function createExperimentPipeline(
       };
     },
   };
-}
-
-function isFinalStatus(s: number): boolean {
-  return s === ExptStatus.Success || s === ExptStatus.Failed || s === ExptStatus.Terminated ||
-    s === ExptStatus.SystemTerminated;
 }
