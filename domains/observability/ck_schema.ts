@@ -24,9 +24,41 @@ function ttl(days: number): string {
  * large strings and maps, and merging them all at once (the horizontal algorithm, the default
  * below 131,072 rows) held a block of every column per merge, which was most of the embedded
  * server's peak memory during ingestion (about +440 MB against +180 MB, measured).
+ *
+ * Compressed blocks close at every granule of 4 KiB or more (not 64 KiB): a page of spans read
+ * by key touches a few granules in each of ~45 column streams, and each touch decompressed a
+ * whole block, 64 KiB at least even for an 8-byte column (29 MB decompressed for 11 spans,
+ * measured); merges apply it to existing parts as they rewrite them.
  */
 const SPANS_SETTINGS = "vertical_merge_algorithm_min_rows_to_activate = 1, " +
-  "vertical_merge_algorithm_min_columns_to_activate = 1";
+  "vertical_merge_algorithm_min_columns_to_activate = 1, min_compress_block_size = 4096";
+
+/**
+ * Granules of about 1 MiB of rows (~350 spans of 3 KB) instead of 10 MiB (~3,500): reading a
+ * page of wide rows by key reads whole granules, so 11 scattered spans read ~38,000 rows of
+ * input, output and maps before. Fixed when a table is created (the engine refuses to change
+ * it later), so tables created before keep their granules.
+ */
+const SPANS_CREATE_SETTINGS = "index_granularity_bytes = 1048576";
+
+/**
+ * Well-known string tags with a column of their own, computed from `tags_string` on insert
+ * (and, for parts written before the column existed, on read): a filter on one reads a
+ * column of short strings, not every span's whole tag map. Writers never send them.
+ */
+export const TAG_COLUMNS: Readonly<Record<string, string>> = {
+  model_name: "tag_model_name",
+  model_provider: "tag_model_provider",
+  prompt_key: "tag_prompt_key",
+  prompt_version: "tag_prompt_version",
+  user_id: "tag_user_id",
+  message_id: "tag_message_id",
+  thread_id: "tag_thread_id",
+  agent_name: "tag_agent_name",
+};
+
+const tagColumnDdl = (tag: string, column: string) =>
+  `${column} String MATERIALIZED tags_string['${tag}']`;
 
 /** The DDL of the observability tables for a retention of `ttlDays`. */
 export function observabilityDdl(ttlDays: number): string[] {
@@ -58,6 +90,7 @@ export function observabilityDdl(ttlDays: number): string[] {
       system_tags_float Map(String, Float64),
       ingest_time Int64,
       write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)),
+      ${Object.entries(TAG_COLUMNS).map(([t, c]) => `${tagColumnDdl(t, c)},`).join("\n      ")}
       INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1,
       INDEX idx_span_id span_id TYPE bloom_filter(0.01) GRANULARITY 1,
       INDEX idx_logid logid TYPE bloom_filter(0.01) GRANULARITY 1,
@@ -66,7 +99,7 @@ export function observabilityDdl(ttlDays: number): string[] {
     PARTITION BY toDate(intDiv(start_time, 1000000))
     ORDER BY (space_id, start_time, span_id)
     TTL ${ttl(ttlDays)}
-    SETTINGS ${SPANS_SETTINGS}`,
+    SETTINGS ${SPANS_CREATE_SETTINGS}, ${SPANS_SETTINGS}`,
     `CREATE TABLE IF NOT EXISTS ${ANNOTATIONS_TABLE} (
       id String,
       space_id String,
@@ -96,6 +129,10 @@ export function observabilityDdl(ttlDays: number): string[] {
     // When a row became queryable: with ingest_time, the ingestion lag of every span.
     `ALTER TABLE ${SPANS_TABLE} ADD COLUMN IF NOT EXISTS
       write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)) AFTER ingest_time`,
+    // Tables created before the tag columns: old parts compute them when read.
+    ...Object.entries(TAG_COLUMNS).map(([t, c]) =>
+      `ALTER TABLE ${SPANS_TABLE} ADD COLUMN IF NOT EXISTS ${tagColumnDdl(t, c)}`
+    ),
   ];
 }
 
@@ -114,7 +151,7 @@ export async function migrateObservabilityStore(ck: AnalyticsDb, ttlDays: number
       await ck.command(`ALTER TABLE ${table} MODIFY TTL ${ttl(ttlDays)}`);
     }
     // Tables created before the settings get them (metadata only).
-    if (table === SPANS_TABLE && rows[0] && !rows[0].q.includes("vertical_merge_algorithm")) {
+    if (table === SPANS_TABLE && rows[0] && !rows[0].q.includes("min_compress_block_size")) {
       await ck.command(`ALTER TABLE ${table} MODIFY SETTING ${SPANS_SETTINGS}`);
     }
   }

@@ -39,11 +39,29 @@ Deno.test("filters: values become typed parameters, never SQL text", () => {
   assert.equal(c.params.f1, "my.tag");
   assert.equal(c.params.f2, 42n);
   assert.equal(c.params.f3, 1_500_000n, "duration filters are in ms, stored in µs");
-  assert.deepEqual(c.params.f5, ["gpt-4o", "o1"]);
+  assert.deepEqual(c.params.f4, ["gpt-4o", "o1"]);
   assert.match(
     c.sql,
-    /\(tags_string\[\{f4:String\}\] IN \{f5:Array\(String\)\} AND \(\(status_code != 0\)\)\)/,
+    /\(tag_model_name IN \{f4:Array\(String\)\} AND \(\(status_code != 0\)\)\)/,
   );
+});
+
+Deno.test("filters: well-known string tags compare their column; presence asks the map", () => {
+  const c = compileFilters({
+    filter_fields: [
+      { field_name: "user_id", query_type: "eq", values: ["u-7"] },
+      { field_name: "thread_id", query_type: "not_match", values: ["x"] },
+      { field_name: "prompt_key", query_type: "exist" },
+      { field_name: "error", query_type: "eq", values: ["boom"] },
+      { field_name: "input_tokens", query_type: "gt", values: ["10"] },
+    ],
+  });
+  assert.match(c.sql, /tag_user_id = \{f0:String\}/);
+  assert.match(c.sql, /NOT \(positionCaseInsensitiveUTF8\(tag_thread_id, \{f1:String\}\) > 0\)/);
+  assert.match(c.sql, /mapContains\(tags_string, \{f2:String\}\)/);
+  assert.equal(c.params.f2, "prompt_key");
+  assert.match(c.sql, /tags_string\[\{f3:String\}\] = \{f4:String\}/, "error has no column");
+  assert.match(c.sql, /tags_long\[\{f5:String\}\] > \{f6:Int64\}/);
 });
 
 Deno.test("filters: empty, exist and match", () => {

@@ -4,6 +4,8 @@
  * names never reach SQL text: columns come from this fixed table, tag keys are parameters.
  */
 
+import { TAG_COLUMNS } from "../ck_schema.ts";
+
 /** Types a filter value can have (the IDL's FieldType). */
 export type FieldType = "string" | "long" | "double" | "bool";
 
@@ -11,7 +13,8 @@ export type FieldType = "string" | "long" | "double" | "bool";
 export type FieldSource =
   | { kind: "column"; column: string; type: FieldType; nullable?: boolean; scale?: number }
   | { kind: "status" }
-  | { kind: "tag"; map: string; type: FieldType };
+  /** A tag; `column`, when set, holds its value (`''` when absent) to compare without the map. */
+  | { kind: "tag"; map: string; type: FieldType; column?: string };
 
 /** Columns, by filter field name. `scale` converts filter units (ms) to stored ones (µs). */
 export const COLUMNS: Record<string, FieldSource> = {
@@ -33,17 +36,24 @@ export const COLUMNS: Record<string, FieldSource> = {
   status: { kind: "status" },
 };
 
-/** Well-known tags and the map holding them. */
+const stringTag = (name: string): FieldSource => ({
+  kind: "tag",
+  map: "tags_string",
+  type: "string",
+  column: TAG_COLUMNS[name],
+});
+
+/** Well-known tags and the map holding them (string ones with a column of their own). */
 export const KNOWN_TAGS: Record<string, FieldSource> = {
-  model_name: { kind: "tag", map: "tags_string", type: "string" },
-  model_provider: { kind: "tag", map: "tags_string", type: "string" },
-  prompt_key: { kind: "tag", map: "tags_string", type: "string" },
-  prompt_version: { kind: "tag", map: "tags_string", type: "string" },
-  user_id: { kind: "tag", map: "tags_string", type: "string" },
-  message_id: { kind: "tag", map: "tags_string", type: "string" },
-  thread_id: { kind: "tag", map: "tags_string", type: "string" },
-  agent_name: { kind: "tag", map: "tags_string", type: "string" },
-  error: { kind: "tag", map: "tags_string", type: "string" },
+  model_name: stringTag("model_name"),
+  model_provider: stringTag("model_provider"),
+  prompt_key: stringTag("prompt_key"),
+  prompt_version: stringTag("prompt_version"),
+  user_id: stringTag("user_id"),
+  message_id: stringTag("message_id"),
+  thread_id: stringTag("thread_id"),
+  agent_name: stringTag("agent_name"),
+  error: stringTag("error"),
   input_tokens: { kind: "tag", map: "tags_long", type: "long" },
   output_tokens: { kind: "tag", map: "tags_long", type: "long" },
   tokens: { kind: "tag", map: "tags_long", type: "long" },

@@ -109,7 +109,10 @@ function condition(ff: FilterField, path: string, param: Param): string {
   const qt = ff.query_type ?? "eq";
   if (src.kind === "status") return statusCondition(qt, values, path);
   const type = src.type;
-  const expr = () => (src.kind === "column" ? src.column : `${src.map}[${param("String", name)}]`);
+  // A tag's column equals `map[key]` (both '' when absent), so every comparison is the same;
+  // presence still asks the map (a tag may be present with an empty value).
+  const expr = () =>
+    src.kind === "column" ? src.column : src.column ?? `${src.map}[${param("String", name)}]`;
   const present = () =>
     src.kind === "column"
       ? (src.nullable
