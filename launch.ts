@@ -14,14 +14,42 @@ import { embeddedPaths } from "./infra/data_dir.ts";
 import { loadModelCatalogue, ModelCatalogueError } from "./domains/llm/catalogue.ts";
 import { locateChdbLibrary } from "./infra/ck/_chdb_lib.ts";
 import { PASSWORD_WORKER_URL } from "./domains/foundation/password_workers.ts";
+import { OTLP_WORKER_DIR, OTLP_WORKER_URL } from "./domains/observability/otlp/decode_pool.ts";
 import { ensureUiBuilt, uiBuildCommand } from "./scripts/ui_build.ts";
 import { sandboxReadPaths } from "./domains/evaluation/code_sandbox/paths.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 /** The built web console, which the server serves (routes/console.ts). */
 export const CONSOLE_DIR: string = new URL("./ui/dist", import.meta.url).pathname;
-/** The modules the server runs as Workers (read access for each). */
-export const WORKER_MODULES: string[] = [PASSWORD_WORKER_URL.pathname];
+/** The modules the server runs as Workers (included in a compiled binary). */
+export const WORKER_MODULES: string[] = [PASSWORD_WORKER_URL.pathname, OTLP_WORKER_URL.pathname];
+/**
+ * What the Workers load, read-only: the password worker imports no local module; the OTLP
+ * decoding workers import the observability modules (source code, no data).
+ */
+const WORKER_READ_PATHS: string[] = [PASSWORD_WORKER_URL.pathname, OTLP_WORKER_DIR.pathname];
+
+/**
+ * glibc malloc settings for the server process, unless the environment sets its own. The
+ * embedded ClickHouse engine allocates through the C library in this process: by default
+ * every engine thread gets an arena of its own, and freed large blocks stay in them (the
+ * mmap threshold grows with every large free), so the resident set kept the peak of every
+ * insert and merge. Two arenas, large blocks mapped and unmapped, and a trim threshold of
+ * 1 MiB: ~100-200 MiB less at the peak of a 100,000-span OTLP run (BENCHMARKS.md).
+ */
+export const MALLOC_ENV: Record<string, string> = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: "131072",
+  MALLOC_TRIM_THRESHOLD_: "1048576",
+};
+
+/**
+ * V8's young generation capped at 8 MiB a semi-space (16 by default on 64-bit hosts), for the
+ * main thread and every Worker: requests and batches leave short-lived garbage, and the
+ * smaller nursery collects it (and frees the buffers it holds) sooner, for ~150 MiB less peak
+ * during ingestion at some more collector time (BENCHMARKS.md).
+ */
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
 
 /** How to run the server sandboxed: `deno` arguments and environment. */
 export interface SandboxedCommand {
@@ -48,7 +76,7 @@ export async function permissionsFor(
     chdbLib,
     relativeDataDir: options.relativeDataDir,
     // The code evaluator sandbox's workers and engines (Pyodide, QuickJS): read-only.
-    workerModules: [...WORKER_MODULES, ...await sandboxReadPaths()],
+    workerModules: [...WORKER_READ_PATHS, ...await sandboxReadPaths()],
     consoleDir: CONSOLE_DIR,
   });
   return { config, flags, chdbLib };
@@ -64,8 +92,13 @@ export async function sandboxedCommand(
   const tmp = `${embeddedPaths(config.dataDir).root}/tmp`;
   await Deno.mkdir(tmp, { recursive: true });
   return {
-    args: ["run", "--no-prompt", ...flags, MAIN],
-    env: { ...env, TMPDIR: tmp, ...(chdbLib ? { COZE_LOOP_CHDB_LIB: chdbLib } : {}) },
+    args: ["run", "--no-prompt", V8_FLAGS, ...flags, MAIN],
+    env: {
+      ...MALLOC_ENV,
+      ...env,
+      TMPDIR: tmp,
+      ...(chdbLib ? { COZE_LOOP_CHDB_LIB: chdbLib } : {}),
+    },
     flags,
   };
 }

@@ -26,6 +26,7 @@ import {
 import { CK_MIGRATIONS } from "./infra/ck/migrations.ts";
 import { KAFKA_TOPICS } from "./infra/mq/topics.ts";
 import { createApp } from "./routes/app.ts";
+import { createOtlpDecodePool } from "./domains/observability/otlp/decode_pool.ts";
 import { UPLOAD_PATH } from "./routes/loop/files.ts";
 import type { ConsumerWorker } from "./infra/mq/mod.ts";
 
@@ -74,6 +75,8 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   const sessionSecret = config.sessionSecret ?? secrets!.session;
   const hasher = passwordHasher(config.passwordWorkers, logger);
   if (hasher) workers.push(hasher);
+  const otlpDecoder = createOtlpDecodePool({ size: config.otlpWorkers, logger });
+  workers.push(otlpDecoder);
   const services = createServices(infra, {
     logger,
     sessionSecret,
@@ -110,6 +113,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
     streamedPaths: [UPLOAD_PATH],
     localObjects: infra.localObjects,
     maxDecodedBytes: config.maxDecodedBytes,
+    otlpDecoder,
   });
   const server = Deno.serve({
     hostname: config.host,

@@ -35,10 +35,11 @@ const EnvSchema = z.object({
   COZE_LOOP_SPAN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   COZE_LOOP_SPAN_WRITER_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   COZE_LOOP_SPAN_WRITER_MIN_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024)
-    .default(1024 * 1024),
+    .default(8 * 1024 * 1024),
   COZE_LOOP_HEALTH_PROBE_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(5),
   COZE_LOOP_MAX_DECODED_BODY_MB: z.coerce.number().int().min(1).max(1024).default(20),
   COZE_LOOP_PASSWORD_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  COZE_LOOP_OTLP_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   COZE_LOOP_REGISTER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
 
   COZE_LOOP_DATA_DIR: z.string().default("./data"),
@@ -137,6 +138,8 @@ export interface Config {
   maxDecodedBytes: number;
   /** argon2id workers; 0 hashes on the event loop; undefined: min(2, cores - 1), at least 1. */
   passwordWorkers?: number;
+  /** OTLP decoding workers; 0 decodes on the event loop; undefined: min(4, cores - 1), at least 1. */
+  otlpWorkers?: number;
   /** Registrations allowed per client address and minute. */
   registerPerMinute: number;
   /** Where embedded services keep their data (and the server its generated secrets). */
@@ -211,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     healthProbeIntervalMs: Math.round(e.COZE_LOOP_HEALTH_PROBE_INTERVAL_S * 1000),
     maxDecodedBytes: e.COZE_LOOP_MAX_DECODED_BODY_MB * 1024 * 1024,
     passwordWorkers: e.COZE_LOOP_PASSWORD_WORKERS,
+    otlpWorkers: e.COZE_LOOP_OTLP_WORKERS,
     registerPerMinute: e.COZE_LOOP_REGISTER_PER_MINUTE,
     dataDir: e.COZE_LOOP_DATA_DIR,
     firstAccount: { email: e.COZE_LOOP_ADMIN_EMAIL, password: e.COZE_LOOP_ADMIN_PASSWORD },

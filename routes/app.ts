@@ -72,6 +72,7 @@ import type { VersioningService } from "../domains/prompt/versioning.ts";
 import type { PromptHubService } from "../domains/prompt/hub.ts";
 import type { Authz } from "../domains/foundation/authz.ts";
 import type { IngestService } from "../domains/observability/ingest.ts";
+import type { OtlpDecoder } from "../domains/observability/otlp/decode_pool.ts";
 import type { SpanQueryService } from "../domains/observability/query/spans.ts";
 import type { AnnotationService } from "../domains/observability/annotations.ts";
 import type { DataServices } from "../domains/data/mod.ts";
@@ -119,6 +120,8 @@ export interface AppDeps {
   localObjects?: FsObjectStorage;
   /** Largest decompressed request body (OTLP); default MAX_BODY_BYTES. */
   maxDecodedBytes?: number;
+  /** Where OTLP bodies are decoded (a pool of workers); default: on the event loop. */
+  otlpDecoder?: OtlpDecoder;
 }
 
 /** Builds the application. */
@@ -179,7 +182,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", modelRoutes(deps.models));
   app.route("/", observabilityRoutes(deps));
   app.route("/", loopTraceRoutes(deps));
-  app.route("/", otelRoutes(deps.ingest, { maxDecodedBytes: deps.maxDecodedBytes }));
+  app.route(
+    "/",
+    otelRoutes(deps.ingest, {
+      maxDecodedBytes: deps.maxDecodedBytes,
+      decoder: deps.otlpDecoder,
+    }),
+  );
   app.route("/", promptRoutes(deps.prompts));
   app.route("/", promptVersionRoutes(deps));
   const memo = createMgetMemo();

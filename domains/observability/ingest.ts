@@ -8,11 +8,10 @@ import type { Logger } from "../../infra/log.ts";
 import type { Authz } from "../foundation/authz.ts";
 import { normalizeSpan } from "./normalize.ts";
 import type { SpanRow } from "./types.ts";
+import { packRows } from "./span_lines.ts";
 
 /** Topic of accepted spans (the reference's name). */
 export const INGEST_TOPIC = "trace_ingestion_event";
-// Kafka's default message limit is 1 MB: rows are packed into messages below it.
-const MAX_MESSAGE_BYTES = 900 * 1024;
 
 /** What happened to one ingest call's spans. */
 export interface IngestResult {
@@ -34,6 +33,18 @@ export interface IngestService {
    * directly), by the workspaces `userId` belongs to; resolves once they are durable.
    */
   ingestRows(userId: bigint, rows: SpanRow[]): Promise<IngestResult>;
+  /**
+   * Accepts rows already packed into the topic's messages (span_lines.ts), grouped by
+   * workspace (the OTLP decoding workers make them), by the workspaces `userId` belongs to.
+   */
+  ingestPacked(userId: bigint, groups: PackedSpans[]): Promise<IngestResult>;
+}
+
+/** The rows of one workspace as the topic's messages, and how many rows they hold. */
+export interface PackedSpans {
+  space: string;
+  count: number;
+  messages: Uint8Array[];
 }
 
 /** Creates the ingestion service. */
@@ -47,23 +58,23 @@ export function createIngestService(deps: {
   // Authorizes each workspace's rows, queues the accepted ones and logs what was dropped.
   const accept = async (
     userId: bigint,
-    bySpace: Map<string, SpanRow[]>,
+    groups: Iterable<{ space: string; count: number; messages: () => Uint8Array[] }>,
     dropped: number,
     repaired: number,
     reasons: Map<string, number>,
   ): Promise<IngestResult> => {
     const messages: { topic: string; body: Uint8Array }[] = [];
     let accepted = 0;
-    for (const [space, rows] of bySpace) {
+    for (const { space, count, messages: packed } of groups) {
       const member = /^\d{1,19}$/.test(space) && (await deps.authz.roleOf(userId, BigInt(space)));
       if (!member) {
         const reason = `not a member of workspace ${JSON.stringify(space)}`;
-        dropped += rows.length;
-        reasons.set(reason, (reasons.get(reason) ?? 0) + rows.length);
+        dropped += count;
+        reasons.set(reason, (reasons.get(reason) ?? 0) + count);
         continue;
       }
-      accepted += rows.length;
-      for (const body of pack(rows)) messages.push({ topic: INGEST_TOPIC, body });
+      accepted += count;
+      for (const body of packed()) messages.push({ topic: INGEST_TOPIC, body });
     }
     if (messages.length) await deps.mq.send(messages);
     if (dropped || repaired) {
@@ -98,7 +109,7 @@ export function createIngestService(deps: {
         list.push(n.row);
         bySpace.set(n.row.space_id, list);
       }
-      return accept(userId, bySpace, dropped, repaired, reasons);
+      return accept(userId, byWorkspace(bySpace), dropped, repaired, reasons);
     },
     ingestRows(userId, rows) {
       const bySpace = new Map<string, SpanRow[]>();
@@ -107,27 +118,20 @@ export function createIngestService(deps: {
         if (list) list.push(row);
         else bySpace.set(row.space_id, [row]);
       }
-      return accept(userId, bySpace, 0, 0, new Map());
+      return accept(userId, byWorkspace(bySpace), 0, 0, new Map());
+    },
+    ingestPacked(userId, groups) {
+      const packed = groups.map((g) => ({ ...g, messages: () => g.messages }));
+      return accept(userId, packed, 0, 0, new Map());
     },
   };
 }
 
-// Rows as JSON lines, several messages when they do not fit in one.
-function pack(rows: SpanRow[]): Uint8Array[] {
-  const enc = new TextEncoder();
-  const out: Uint8Array[] = [];
-  let lines: string[] = [];
-  let size = 0;
-  for (const row of rows) {
-    const line = JSON.stringify(row) + "\n";
-    if (size + line.length > MAX_MESSAGE_BYTES && lines.length) {
-      out.push(enc.encode(lines.join("")));
-      lines = [];
-      size = 0;
-    }
-    lines.push(line);
-    size += line.length;
-  }
-  if (lines.length) out.push(enc.encode(lines.join("")));
-  return out;
+// Each workspace's rows, packed when (and only if) the caller may write there.
+function byWorkspace(bySpace: Map<string, SpanRow[]>) {
+  return [...bySpace].map(([space, rows]) => ({
+    space,
+    count: rows.length,
+    messages: () => packRows(rows),
+  }));
 }

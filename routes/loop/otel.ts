@@ -10,14 +10,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { IngestService } from "../../domains/observability/ingest.ts";
 import {
-  decodeOtlpJson,
-  decodeOtlpProtobuf,
   encodeOtlpResponse,
-  maybeGunzip,
   OtlpDecodeError,
   otlpFormatOf,
-  otlpToRows,
 } from "../../domains/observability/otlp/mod.ts";
+import {
+  inProcessOtlpDecoder,
+  type OtlpDecoder,
+} from "../../domains/observability/otlp/decode_pool.ts";
 import { Codes } from "../../domains/errors.ts";
 import { createGate, type Gate, GateFullError } from "../../infra/gate.ts";
 import { wireJson } from "../_wire/json.ts";
@@ -27,17 +27,25 @@ import type { AppEnv } from "../_env.ts";
 /** Path of the OTLP endpoint. */
 export const OTLP_TRACES_PATH = "/v1/loop/opentelemetry/v1/traces";
 
-/** Bodies decompressed and decoded at once, and how many more may wait (and how long). */
+/**
+ * Bodies decompressed and decoded at once (two per decoding worker, at least two), and how
+ * many more may wait (and how long).
+ */
 export const OTLP_DECODE_LIMITS = { permits: 2, maxWaiting: 8, maxWaitMs: 5_000 };
 
 /** The OTLP route (raw bodies, so not a validated JSON route). */
 export function otelRoutes(
   ingest: IngestService,
-  options: { maxDecodedBytes?: number; gate?: Gate } = {},
+  options: { maxDecodedBytes?: number; gate?: Gate; decoder?: OtlpDecoder } = {},
 ): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   documentOtlpRoute(app.openAPIRegistry, OTLP_TRACES_PATH);
-  const gate = options.gate ?? createGate(OTLP_DECODE_LIMITS);
+  const decoder = options.decoder ?? inProcessOtlpDecoder;
+  const gate = options.gate ??
+    createGate({
+      ...OTLP_DECODE_LIMITS,
+      permits: Math.max(OTLP_DECODE_LIMITS.permits, 2 * decoder.size),
+    });
   app.post(OTLP_TRACES_PATH, async (c) => {
     const format = otlpFormatOf(c.req.header("content-type") ?? "");
     if (!format) {
@@ -53,18 +61,20 @@ export function otelRoutes(
         msg: "invalid param: cozeloop-workspace-id header: expected a workspace id",
       }, 400);
     }
-    let request;
+    let decoded;
     try {
       // The compressed body is read first (its size is bounded by the body limit, its pace
       // by the client's network), so that a slow client holds no decoding permit.
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      const encoding = c.req.header("content-encoding");
-      request = await gate.run(async () => {
-        const body = await maybeGunzip(raw, encoding, { maxBytes: options.maxDecodedBytes });
-        return format === "protobuf"
-          ? decodeOtlpProtobuf(body)
-          : decodeOtlpJson(new TextDecoder().decode(body));
-      });
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const job = {
+        body,
+        encoding: c.req.header("content-encoding"),
+        format,
+        maxBytes: options.maxDecodedBytes,
+        workspaceId: workspace,
+        nowUs: Date.now() * 1000,
+      };
+      decoded = await gate.run(() => decoder.decode(job));
     } catch (err) {
       if (err instanceof GateFullError) {
         c.set("failure", { code: Codes.tooManyRequests, reason: "OTLP decoding busy" });
@@ -87,15 +97,14 @@ export function otelRoutes(
         status,
       );
     }
-    const mapped = otlpToRows(request, workspace);
-    const r = await ingest.ingestRows(c.get("caller").userId, mapped.rows);
-    const rejected = mapped.dropped + r.dropped;
+    const r = await ingest.ingestPacked(c.get("caller").userId, decoded.groups);
+    const rejected = decoded.dropped + r.dropped;
     const out = encodeOtlpResponse(
       rejected
         ? {
           rejectedSpans: rejected,
           errorMessage: `${rejected} span(s) rejected: ${
-            [...mapped.reasons].slice(0, 3).join("; ") || "not a member of the workspace"
+            [...decoded.reasons].slice(0, 3).join("; ") || "not a member of the workspace"
           }`,
         }
         : {},

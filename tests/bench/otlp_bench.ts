@@ -8,7 +8,8 @@
  * or a tag filter (p50/p99), and checks that every acknowledged span is listed exactly once.
  * Usage: otlp_bench.ts [spans=100000] [concurrency=8] [embedded|real|both]
  * BENCH_PROFILE=<dir>: a V8 CPU profile of each server (written there, and summarized);
- * BENCH_VERIFY=0 skips the final listing of every span; BENCH_SDK=0 skips the SDK JSON path.
+ * BENCH_VERIFY=0 skips the final listing of every span; BENCH_SDK=0 skips the SDK JSON path;
+ * BENCH_KEEP_DATA=1 keeps an embedded server's data directory (its path is printed).
  */
 import { createToken, registerUser } from "../e2e/_client.ts";
 import { BATCH, batch } from "./_spans.ts";

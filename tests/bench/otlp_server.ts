@@ -4,7 +4,7 @@
  * ClickHouse engine's threads apart from the JavaScript thread), and spans counted the way
  * users see them, through the server's own span search.
  */
-import { sandboxedCommand } from "../../launch.ts";
+import { MALLOC_ENV, sandboxedCommand, V8_FLAGS } from "../../launch.ts";
 import { freePort, type ServerProcess, spawnServer, withoutServices } from "../_server.ts";
 
 /** A started server with its memory sampler. */
@@ -34,6 +34,7 @@ export async function startBenchServer(
   const port = await freePort();
   const inspectPort = options.inspect ? await freePort() : undefined;
   const base: Record<string, string> = {
+    ...MALLOC_ENV, // as the launcher sets them (real mode starts main.ts directly)
     COZE_LOOP_SESSION_SECRET: "bench-session-secret-for-the-otlp-benchmark",
     COZE_LOOP_REGISTER_PER_MINUTE: "100000",
     ...Deno.env.toObject(),
@@ -41,7 +42,7 @@ export async function startBenchServer(
     HOST: "127.0.0.1",
     ...options.env,
   };
-  let args = ["run", "--allow-all", "main.ts"];
+  let args = ["run", V8_FLAGS, "--allow-all", "main.ts"];
   let env = base;
   let dataDir: string | undefined;
   if (mode === "embedded") {
@@ -62,7 +63,9 @@ export async function startBenchServer(
     mode,
     dataDir,
     timeoutMs: 120_000,
+    keepData: Deno.env.get("BENCH_KEEP_DATA") === "1",
   });
+  if (dataDir && Deno.env.get("BENCH_KEEP_DATA") === "1") console.error(`data kept in ${dataDir}`);
   const pid = server.child.pid;
   return {
     server,

@@ -178,6 +178,11 @@ Deno.test({
         checkFixtureTrace(spans);
       });
 
+      await t.step("OTLP bodies are decoded in workers (inside the sandbox too)", () => {
+        assert.match(server.logs(), /"msg":"OTLP decoding workers started"/);
+        assert.doesNotMatch(server.logs(), /OTLP decoding workers failed/);
+      });
+
       await t.step("span search filters, paging and hostile values", async () => {
         const search = (body: Record<string, unknown>, who: TestUser = a) =>
           post(server, "/api/observability/v1/spans/list", {
