@@ -208,3 +208,53 @@ sqliteTest("two OS processes in one group: each message handled once, by either"
     await q.close();
   }
 });
+
+sqliteTest(
+  "send() answers only once the write-ahead log is on disk (synced off the event loop)",
+  async () => {
+    const { SqliteStore } = await import("../../infra/mq/_sqlite_store.ts");
+    const real = SqliteStore.prototype.syncWal;
+    let syncs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    SqliteStore.prototype.syncWal = async function (this: InstanceType<typeof SqliteStore>) {
+      syncs++;
+      await gate;
+      return await real.call(this);
+    };
+    const q = createSqliteQueue({ path: tempFile() });
+    try {
+      await q.ensureTopics([{ topic: "t", partitions: 1 }]);
+      let answered = false;
+      const sent = q.send([{ topic: "t", body: "x" }]).then(() => (answered = true));
+      await eventually(() => syncs > 0, { what: "a WAL sync" });
+      await sleep(50);
+      assert.equal(answered, false, "answered before the WAL sync finished");
+      release();
+      await sent;
+      assert.equal(answered, true);
+    } finally {
+      SqliteStore.prototype.syncWal = real;
+      await q.close();
+    }
+  },
+);
+
+sqliteTest("with synchronous NORMAL, send() does not wait for a WAL sync", async () => {
+  const { SqliteStore } = await import("../../infra/mq/_sqlite_store.ts");
+  const real = SqliteStore.prototype.syncWal;
+  let syncs = 0;
+  SqliteStore.prototype.syncWal = function () {
+    syncs++;
+    return Promise.resolve();
+  };
+  const q = createSqliteQueue({ path: tempFile(), synchronous: "NORMAL" });
+  try {
+    await q.ensureTopics([{ topic: "t", partitions: 1 }]);
+    await q.send([{ topic: "t", body: "x" }]);
+    assert.equal(syncs, 0);
+  } finally {
+    SqliteStore.prototype.syncWal = real;
+    await q.close();
+  }
+});
