@@ -100,8 +100,6 @@ export class SqliteStore {
   #inTx = false;
   #sync = "FULL";
   readonly #durableSync: "FULL" | "NORMAL";
-  readonly #path: string;
-  #wal?: Promise<Deno.FsFile | undefined>;
   /** Called after each commit with what it touched. */
   onCommit?: (touched: Touched) => void;
 
@@ -110,7 +108,6 @@ export class SqliteStore {
     options: { busyTimeoutMs: number; durableSync?: "FULL" | "NORMAL" },
   ) {
     this.#durableSync = options.durableSync ?? "FULL";
-    this.#path = path;
     this.db = new DatabaseSync(path);
     try {
       this.db.exec(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs)}`);
@@ -152,14 +149,14 @@ export class SqliteStore {
    * fewer fsyncs (still nothing lost on kill -9), like a single Kafka broker, which does not
    * fsync before acknowledging either.
    */
-  tx<T>(fn: () => T, durable = false, options: { deferSync?: boolean } = {}): T {
+  tx<T>(fn: () => T, durable = false): T {
     if (this.#inTx) {
       if (durable && this.#sync !== this.#durableSync) {
         throw new Error("A durable write inside a lighter transaction");
       }
       return fn();
     }
-    const sync = durable && !options.deferSync ? this.#durableSync : "NORMAL";
+    const sync = durable ? this.#durableSync : "NORMAL";
     if (this.#sync !== sync) {
       this.db.exec(`PRAGMA synchronous = ${sync}`);
       this.#sync = sync;
@@ -184,31 +181,6 @@ export class SqliteStore {
     this.#touched = { topics: new Set(), delayed: false };
     if (touched.topics.size > 0 || touched.delayed) this.onCommit?.(touched);
     return result;
-  }
-
-  /**
-   * Whether durable writes are synced at all (not with `durableSync: "NORMAL"`): then a
-   * transaction committed with `deferSync` is durable once syncWal() has resolved.
-   */
-  get syncsDurable(): boolean {
-    return this.#durableSync === "FULL";
-  }
-
-  /**
-   * Flushes the write-ahead log to disk: what synchronous=FULL does at COMMIT, but on a thread
-   * of the runtime's pool instead of the event loop, which it otherwise blocks for the whole
-   * fsync. Every transaction committed before the call is durable when it resolves (the WAL
-   * holds their frames; a checkpoint syncs the WAL before copying it). SQLite truncates or
-   * rewrites the WAL in place, so one descriptor serves while the connection is open.
-   */
-  async syncWal(): Promise<void> {
-    if (this.#path === ":memory:") return;
-    this.#wal ??= Deno.open(`${this.#path}-wal`, { read: true }).catch((err) => {
-      this.#wal = undefined;
-      throw err;
-    });
-    const wal = await this.#wal;
-    await wal?.syncData();
   }
 
   /** Changes whenever another connection (process or queue instance) commits. */
@@ -308,8 +280,6 @@ export class SqliteStore {
     this.#stmts.clear();
     this.#inserts.clear();
     this.db.close();
-    this.#wal?.then((f) => f?.close(), () => {});
-    this.#wal = undefined;
   }
 
   #insertStatement(size: number): StatementSync {

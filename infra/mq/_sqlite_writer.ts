@@ -2,10 +2,8 @@
  * Group commit for the embedded queue: every write asked for in one turn of the event loop
  * (sends from many callers, offset commits from many partitions) goes into one transaction,
  * flushed from setImmediate. A commit costs an fsync or at least a WAL append, so this is
- * what makes batches of ~100 messages reach tens of thousands of messages per second. When
- * any write in it asked to be durable, its callers are answered only after the write-ahead
- * log is flushed to disk (as synchronous=FULL would), by an fsync off the event loop: the
- * loop goes on serving requests meanwhile, and the next turn's writes gather behind it.
+ * what makes batches of ~100 messages reach tens of thousands of messages per second. The
+ * transaction is durable (synchronous=FULL) when any write in it asked to be.
  */
 import { setImmediate } from "node:timers";
 import { PartitionLostError } from "./_sqlite_group.ts";
@@ -50,39 +48,26 @@ export class WriteBatcher {
     this.#pending = [];
     if (batch.length === 0) return;
     const lost = new Map<Pending, unknown>();
-    const durable = batch.some((p) => p.durable);
-    let s: SqliteStore;
     try {
-      s = this.store();
-      s.tx(
-        () => {
-          for (const p of batch) {
-            try {
-              p.write();
-            } catch (err) {
-              if (!(err instanceof PartitionLostError)) throw err;
-              lost.set(p, err);
-            }
+      const s = this.store();
+      s.tx(() => {
+        for (const p of batch) {
+          try {
+            p.write();
+          } catch (err) {
+            if (!(err instanceof PartitionLostError)) throw err;
+            lost.set(p, err);
           }
-        },
-        durable,
-        { deferSync: true },
-      );
+        }
+      }, batch.some((p) => p.durable));
     } catch (err) {
       const e = this.mapError(err);
       for (const p of batch) p.reject(e);
       return;
     }
-    const settle = (err?: unknown) => {
-      for (const p of batch) {
-        if (lost.has(p)) p.reject(lost.get(p));
-        else if (err !== undefined && p.durable) p.reject(err);
-        else p.resolve();
-      }
-    };
-    if (!durable || !s.syncsDurable) return settle();
-    // Committed but not yet known to be on disk: a failed sync fails the durable writes (their
-    // senders retry; a duplicate is what at-least-once allows, a loss is not).
-    s.syncWal().then(() => settle(), (err) => settle(this.mapError(err)));
+    for (const p of batch) {
+      if (lost.has(p)) p.reject(lost.get(p));
+      else p.resolve();
+    }
   }
 }
