@@ -33,13 +33,15 @@ const WORKER_READ_PATHS: string[] = [PASSWORD_WORKER_URL.pathname, OTLP_WORKER_D
  * glibc malloc settings for the server process, unless the environment sets its own. The
  * embedded ClickHouse engine allocates through the C library in this process: by default
  * every engine thread gets an arena of its own, and freed large blocks stay in them (the
- * mmap threshold grows with every large free), so the resident set kept the peak of every
- * insert and merge. Two arenas, large blocks mapped and unmapped, and a trim threshold of
- * 1 MiB: ~100-200 MiB less at the peak of a 100,000-span OTLP run (BENCHMARKS.md).
+ * mmap threshold grows with every large free, up to 32 MiB), so the resident set kept the
+ * peak of every insert and merge. Two arenas, blocks of 1 MiB and more mapped and unmapped,
+ * and a trim threshold of 1 MiB: ~100 MiB less at the peak of a 100,000-span OTLP run. (A
+ * 128 KiB threshold saved a little more but cost a fifth of the ingestion rate in page
+ * faults; BENCHMARKS.md.)
  */
 export const MALLOC_ENV: Record<string, string> = {
   MALLOC_ARENA_MAX: "2",
-  MALLOC_MMAP_THRESHOLD_: "131072",
+  MALLOC_MMAP_THRESHOLD_: "1048576",
   MALLOC_TRIM_THRESHOLD_: "1048576",
 };
 

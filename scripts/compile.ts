@@ -10,7 +10,7 @@
  * `deno compile` needs Deno's runtime binary (`denort`), which it downloads from
  * dl.deno.land unless DENORT_BIN names a local copy.
  */
-import { CONSOLE_DIR, permissionsFor, WORKER_MODULES } from "../launch.ts";
+import { CONSOLE_DIR, permissionsFor, V8_FLAGS, WORKER_MODULES } from "../launch.ts";
 import { ensureUiBuilt } from "./ui_build.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -28,7 +28,17 @@ export async function compileArgs(
   const workers = WORKER_MODULES.flatMap((m) => ["--include", m]);
   // The web console's files, read from the binary's embedded files (routes/console.ts).
   const ui = isDirectory(CONSOLE_DIR) ? ["--include", CONSOLE_DIR] : [];
-  return ["compile", ...flags, ...engine, ...workers, ...ui, "--output", output, `${ROOT}main.ts`];
+  return [
+    "compile",
+    V8_FLAGS,
+    ...flags,
+    ...engine,
+    ...workers,
+    ...ui,
+    "--output",
+    output,
+    `${ROOT}main.ts`,
+  ];
 }
 
 function isDirectory(path: string): boolean {

@@ -78,6 +78,8 @@ if (variant !== "current") {
     if (variant.includes("null")) {
       out = noIndexes(out).replace(/\) ENGINE = [\s\S]*$/, ") ENGINE = Null");
     }
+    if (variant.includes("nominc")) out = out.replace(/,?\s*min_compress_block_size = \d+/, "");
+    if (variant.includes("nogran")) out = out.replace(/,?\s*index_granularity_bytes = \d+/, "");
     if (variant.includes("nottl")) out = out.replace(/\n\s*TTL [^\n]*/, "");
     if (variant.includes("plain")) {
       out = out.replace("ReplacingMergeTree(ingest_time)", "MergeTree");
