@@ -138,7 +138,7 @@ export interface Config {
   maxDecodedBytes: number;
   /** argon2id workers; 0 hashes on the event loop; undefined: min(2, cores - 1), at least 1. */
   passwordWorkers?: number;
-  /** OTLP decoding workers; 0 decodes on the event loop; undefined: min(4, cores - 1), at least 1. */
+  /** OTLP decoding workers; 0 decodes on the event loop; undefined: none on <= 2 cores, else min(4, cores - 2). */
   otlpWorkers?: number;
   /** Registrations allowed per client address and minute. */
   registerPerMinute: number;
