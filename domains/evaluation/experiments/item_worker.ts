@@ -186,16 +186,13 @@ export function createItemWorker(
       if (await deps.items.runningInWorkspace(expt.workspaceId) >= workspaceLimit) {
         return await later(1_000);
       }
-      const item = await deps.items.claim(k, owner, leaseMs);
+      // Counted again and claimed under the workspace's lock: claims elsewhere cannot race it.
+      const item = await deps.items.claimWithin(k, owner, leaseMs, {
+        id: expt.workspaceId,
+        limit: workspaceLimit,
+      });
+      if (item === "full") return await later(500 + Math.floor(Math.random() * 1_000));
       if (!item) return;
-      // Claims race: counted again with this one in, a workspace over its limit gives it back.
-      if (await deps.items.runningInWorkspace(expt.workspaceId) > workspaceLimit) {
-        const ms = 500 + Math.floor(Math.random() * 1_000);
-        if (await deps.items.requeue(item, owner, { dueAt: Date.now() + ms, refund: true })) {
-          await deps.send([k], ms);
-        }
-        return;
-      }
       start(expt, item);
     },
     /** Aborts this process's running items of an experiment (a kill). */

@@ -14,7 +14,7 @@
 import type { Kysely } from "kysely";
 import { type Database, onDuplicateKeyUpdate } from "../../../infra/db/mod.ts";
 import type { EvaluatorRecordRow, ExperimentTables } from "./_tables.ts";
-import { ItemState } from "./types.ts";
+import { ExptStatus, ItemState } from "./types.ts";
 
 /** An item to run: its key, run and attempts so far. */
 export interface ItemKey {
@@ -131,6 +131,27 @@ export function createItemsRepo(db: Database) {
         itemIdx: Number(row.item_idx),
         turnId: BigInt(row.turn_id),
       };
+    },
+
+    /**
+     * claim(), only while the workspace runs fewer than `limit` items: the count and the claim
+     * happen under a lock of the workspace's running experiments, so claims of two processes
+     * (or two experiments) never pass the limit together. Answers "full" when it has no room.
+     */
+    async claimWithin(
+      k: ItemKey,
+      owner: string,
+      leaseMs: number,
+      workspace: { id: bigint; limit: number },
+    ): Promise<ClaimedItem | "full" | undefined> {
+      return await db.transaction(async () => {
+        let lock = q().selectFrom("experiments").select("id")
+          .where("space_id", "=", s(workspace.id)).where("status", "=", ExptStatus.Processing);
+        if (db.dialect === "mysql") lock = lock.forUpdate();
+        await lock.execute();
+        if (await this.runningInWorkspace(workspace.id) >= workspace.limit) return "full";
+        return await this.claim(k, owner, leaseMs);
+      });
     },
 
     /** Extends a lease; false when it is no longer held. */
