@@ -29,11 +29,6 @@ export interface IngestService {
     options?: { workspaceId?: bigint },
   ): Promise<IngestResult>;
   /**
-   * Accepts rows already normalized (what normalizeSpan makes: the OTLP mapping builds them
-   * directly), by the workspaces `userId` belongs to; resolves once they are durable.
-   */
-  ingestRows(userId: bigint, rows: SpanRow[]): Promise<IngestResult>;
-  /**
    * Accepts rows already packed into the topic's messages (span_lines.ts), grouped by
    * workspace (the OTLP decoding workers make them), by the workspaces `userId` belongs to.
    */
@@ -110,15 +105,6 @@ export function createIngestService(deps: {
         bySpace.set(n.row.space_id, list);
       }
       return accept(userId, byWorkspace(bySpace), dropped, repaired, reasons);
-    },
-    ingestRows(userId, rows) {
-      const bySpace = new Map<string, SpanRow[]>();
-      for (const row of rows) {
-        const list = bySpace.get(row.space_id);
-        if (list) list.push(row);
-        else bySpace.set(row.space_id, [row]);
-      }
-      return accept(userId, byWorkspace(bySpace), 0, 0, new Map());
     },
     ingestPacked(userId, groups) {
       const packed = groups.map((g) => ({ ...g, messages: () => g.messages }));

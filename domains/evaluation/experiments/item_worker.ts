@@ -183,9 +183,6 @@ export function createItemWorker(
       };
       if (stopping.signal.aborted) return await later(1_000);
       if (running.size >= maxRunning) return await later(500);
-      if (await deps.items.runningInWorkspace(expt.workspaceId) >= workspaceLimit) {
-        return await later(1_000);
-      }
       // Counted again and claimed under the workspace's lock: claims elsewhere cannot race it.
       const item = await deps.items.claimWithin(k, owner, leaseMs, {
         id: expt.workspaceId,
