@@ -49,9 +49,12 @@ export const MALLOC_ENV: Record<string, string> = {
  * V8's young generation capped at 8 MiB a semi-space (16 by default on 64-bit hosts), for the
  * main thread and every Worker: requests and batches leave short-lived garbage, and the
  * smaller nursery collects it (and frees the buffers it holds) sooner, for ~150 MiB less peak
- * during ingestion at some more collector time (BENCHMARKS.md).
+ * during ingestion at some more collector time (BENCHMARKS.md). `--expose-gc` gives the server
+ * V8's `gc` function, which `infra/gc_pacer.ts` calls when ArrayBuffer memory has grown by
+ * COZE_LOOP_GC_PACER_MIB since the last major collection (user code runs on QuickJS, never on
+ * this V8, so it cannot reach it).
  */
-export const V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=8,--expose-gc";
 
 /** How to run the server sandboxed: `deno` arguments and environment. */
 export interface SandboxedCommand {

@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   COZE_LOOP_MAX_DECODED_BODY_MB: z.coerce.number().int().min(1).max(1024).default(20),
   COZE_LOOP_PASSWORD_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   COZE_LOOP_OTLP_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  COZE_LOOP_GC_PACER_MIB: z.coerce.number().int().min(0).max(65_536).default(48),
   COZE_LOOP_REGISTER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
 
   COZE_LOOP_DATA_DIR: z.string().default("./data"),
@@ -140,6 +141,8 @@ export interface Config {
   passwordWorkers?: number;
   /** OTLP decoding workers; 0 decodes on the event loop; undefined: none on <= 2 cores, else min(4, cores - 2). */
   otlpWorkers?: number;
+  /** External memory growth (MiB) after which a major GC is asked for; 0 leaves it to V8. */
+  gcPacerMiB: number;
   /** Registrations allowed per client address and minute. */
   registerPerMinute: number;
   /** Where embedded services keep their data (and the server its generated secrets). */
@@ -215,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxDecodedBytes: e.COZE_LOOP_MAX_DECODED_BODY_MB * 1024 * 1024,
     passwordWorkers: e.COZE_LOOP_PASSWORD_WORKERS,
     otlpWorkers: e.COZE_LOOP_OTLP_WORKERS,
+    gcPacerMiB: e.COZE_LOOP_GC_PACER_MIB,
     registerPerMinute: e.COZE_LOOP_REGISTER_PER_MINUTE,
     dataDir: e.COZE_LOOP_DATA_DIR,
     firstAccount: { email: e.COZE_LOOP_ADMIN_EMAIL, password: e.COZE_LOOP_ADMIN_PASSWORD },
