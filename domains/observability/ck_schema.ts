@@ -9,6 +9,15 @@ import type { AnalyticsDb } from "../../infra/ck/mod.ts";
 
 /** Table of spans. */
 export const SPANS_TABLE = "observability_spans";
+/**
+ * The root spans (`parent_id = '0'`) of the span table, filled by a materialized view on
+ * every insert: the default list (root spans, newest first) reads a tenth of the rows a
+ * trace of ten spans puts in the span table, and its filters skip the children's granules.
+ */
+export const ROOT_SPANS_TABLE = "observability_root_spans";
+const ROOT_SPANS_VIEW = "observability_root_spans_mv";
+/** The comment of the root table once it holds the roots written before it existed. */
+const ROOTS_BACKFILLED = "roots backfilled";
 /** Table of annotations. */
 export const ANNOTATIONS_TABLE = "observability_annotations";
 
@@ -42,6 +51,14 @@ const SPANS_SETTINGS = "vertical_merge_algorithm_min_rows_to_activate = 1, " +
 const SPANS_CREATE_SETTINGS = "index_granularity_bytes = 1048576";
 
 /**
+ * The root table's granules of at most 64 rows: its pages are often scattered over the time
+ * range (roots of one user: one span in a thousand), and each span of such a page reads its
+ * whole granule of every wide column; 64 rows of ~3 KB against ~350 made the page of 50
+ * user roots at 1M spans 25-30% faster, for 20% more bytes on disk (a tenth of the spans').
+ */
+const ROOT_SPANS_CREATE_SETTINGS = `${SPANS_CREATE_SETTINGS}, index_granularity = 64`;
+
+/**
  * Well-known string tags with a column of their own, computed from `tags_string` on insert
  * (and, for parts written before the column existed, on read): a filter on one reads a
  * column of short strings, not every span's whole tag map. Writers never send them.
@@ -60,46 +77,97 @@ export const TAG_COLUMNS: Readonly<Record<string, string>> = {
 const tagColumnDdl = (tag: string, column: string) =>
   `${column} String MATERIALIZED tags_string['${tag}']`;
 
+/**
+ * The columns an insert into a span table carries (all but the MATERIALIZED tag columns), as
+ * the root view copies them. A column added to the span table must be added here too.
+ */
+const SPAN_INSERT_COLUMNS = [
+  "space_id",
+  "trace_id",
+  "span_id",
+  "parent_id",
+  "start_time",
+  "duration",
+  "span_type",
+  "span_name",
+  "method",
+  "psm",
+  "logid",
+  "call_type",
+  "status_code",
+  "input",
+  "output",
+  "object_storage",
+  "tags_string",
+  "tags_long",
+  "tags_float",
+  "tags_bool",
+  "tags_byte",
+  "system_tags_string",
+  "system_tags_long",
+  "system_tags_float",
+  "ingest_time",
+  "write_time",
+].join(", ");
+
+/** A table of spans (the span table and the root table share their shape). */
+function spansTableDdl(table: string, ttlDays: number, createSettings: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+    space_id String,
+    trace_id String,
+    span_id String,
+    parent_id String,
+    start_time Int64,
+    duration Int64,
+    span_type LowCardinality(String),
+    span_name String,
+    method Nullable(String),
+    psm Nullable(String),
+    logid Nullable(String),
+    call_type Nullable(String),
+    status_code Int32,
+    input String,
+    output String,
+    object_storage Nullable(String),
+    tags_string Map(String, String),
+    tags_long Map(String, Int64),
+    tags_float Map(String, Float64),
+    tags_bool Map(String, UInt8),
+    tags_byte Map(String, String),
+    system_tags_string Map(String, String),
+    system_tags_long Map(String, Int64),
+    system_tags_float Map(String, Float64),
+    ingest_time Int64,
+    write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)),
+    ${Object.entries(TAG_COLUMNS).map(([t, c]) => `${tagColumnDdl(t, c)},`).join("\n    ")}
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_span_id span_id TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_logid logid TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_span_name span_name TYPE bloom_filter(0.01) GRANULARITY 4
+  ) ENGINE = ReplacingMergeTree(ingest_time)
+  PARTITION BY toDate(intDiv(start_time, 1000000))
+  ORDER BY (space_id, start_time, span_id)
+  TTL ${ttl(ttlDays)}
+  SETTINGS ${createSettings}, ${SPANS_SETTINGS}`;
+}
+
+/** Columns added to a span table after its creation (tables created before them get them). */
+function spansTableAlters(table: string): string[] {
+  return [
+    // When a row became queryable: with ingest_time, the ingestion lag of every span.
+    `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS
+      write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)) AFTER ingest_time`,
+    // Tables created before the tag columns: old parts compute them when read.
+    ...Object.entries(TAG_COLUMNS).map(([t, c]) =>
+      `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${tagColumnDdl(t, c)}`
+    ),
+  ];
+}
+
 /** The DDL of the observability tables for a retention of `ttlDays`. */
 export function observabilityDdl(ttlDays: number): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS ${SPANS_TABLE} (
-      space_id String,
-      trace_id String,
-      span_id String,
-      parent_id String,
-      start_time Int64,
-      duration Int64,
-      span_type LowCardinality(String),
-      span_name String,
-      method Nullable(String),
-      psm Nullable(String),
-      logid Nullable(String),
-      call_type Nullable(String),
-      status_code Int32,
-      input String,
-      output String,
-      object_storage Nullable(String),
-      tags_string Map(String, String),
-      tags_long Map(String, Int64),
-      tags_float Map(String, Float64),
-      tags_bool Map(String, UInt8),
-      tags_byte Map(String, String),
-      system_tags_string Map(String, String),
-      system_tags_long Map(String, Int64),
-      system_tags_float Map(String, Float64),
-      ingest_time Int64,
-      write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)),
-      ${Object.entries(TAG_COLUMNS).map(([t, c]) => `${tagColumnDdl(t, c)},`).join("\n      ")}
-      INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 1,
-      INDEX idx_span_id span_id TYPE bloom_filter(0.01) GRANULARITY 1,
-      INDEX idx_logid logid TYPE bloom_filter(0.01) GRANULARITY 1,
-      INDEX idx_span_name span_name TYPE bloom_filter(0.01) GRANULARITY 4
-    ) ENGINE = ReplacingMergeTree(ingest_time)
-    PARTITION BY toDate(intDiv(start_time, 1000000))
-    ORDER BY (space_id, start_time, span_id)
-    TTL ${ttl(ttlDays)}
-    SETTINGS ${SPANS_CREATE_SETTINGS}, ${SPANS_SETTINGS}`,
+    spansTableDdl(SPANS_TABLE, ttlDays, SPANS_CREATE_SETTINGS),
     `CREATE TABLE IF NOT EXISTS ${ANNOTATIONS_TABLE} (
       id String,
       space_id String,
@@ -126,23 +194,24 @@ export function observabilityDdl(ttlDays: number): string[] {
     PARTITION BY toDate(intDiv(start_time, 1000000))
     ORDER BY (space_id, start_time, span_id, id)
     TTL ${ttl(ttlDays)}`,
-    // When a row became queryable: with ingest_time, the ingestion lag of every span.
-    `ALTER TABLE ${SPANS_TABLE} ADD COLUMN IF NOT EXISTS
-      write_time Int64 DEFAULT toUnixTimestamp64Micro(now64(6)) AFTER ingest_time`,
-    // Tables created before the tag columns: old parts compute them when read.
-    ...Object.entries(TAG_COLUMNS).map(([t, c]) =>
-      `ALTER TABLE ${SPANS_TABLE} ADD COLUMN IF NOT EXISTS ${tagColumnDdl(t, c)}`
-    ),
+    ...spansTableAlters(SPANS_TABLE),
+    spansTableDdl(ROOT_SPANS_TABLE, ttlDays, ROOT_SPANS_CREATE_SETTINGS),
+    ...spansTableAlters(ROOT_SPANS_TABLE),
+    // After the span table has every column it copies. Spans inserted from here on reach the
+    // root table through it; the ones before, through the backfill.
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROOT_SPANS_VIEW} TO ${ROOT_SPANS_TABLE}
+      AS SELECT ${SPAN_INSERT_COLUMNS} FROM ${SPANS_TABLE} WHERE parent_id = '0'`,
   ];
 }
 
 /**
  * Creates the tables, and changes their retention when the configured TTL differs from the
- * one they have (ALTER only then: it rewrites metadata and schedules TTL merges).
+ * one they have (ALTER only then: it rewrites metadata and schedules TTL merges). A root
+ * table created over a span table that already holds spans gets their roots copied once.
  */
 export async function migrateObservabilityStore(ck: AnalyticsDb, ttlDays: number): Promise<void> {
   await ck.migrate(observabilityDdl(ttlDays));
-  for (const table of [SPANS_TABLE, ANNOTATIONS_TABLE]) {
+  for (const table of [SPANS_TABLE, ROOT_SPANS_TABLE, ANNOTATIONS_TABLE]) {
     const rows = await ck.query<{ q: string }>(
       "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {table:String}",
       { table },
@@ -151,8 +220,39 @@ export async function migrateObservabilityStore(ck: AnalyticsDb, ttlDays: number
       await ck.command(`ALTER TABLE ${table} MODIFY TTL ${ttl(ttlDays)}`);
     }
     // Tables created before the settings get them (metadata only).
-    if (table === SPANS_TABLE && rows[0] && !rows[0].q.includes("min_compress_block_size")) {
+    if (table !== ANNOTATIONS_TABLE && rows[0] && !rows[0].q.includes("min_compress_block_size")) {
       await ck.command(`ALTER TABLE ${table} MODIFY SETTING ${SPANS_SETTINGS}`);
     }
   }
+  await backfillRoots(ck);
+}
+
+/**
+ * Copies the roots the span table held before the root view existed, once: the root table's
+ * comment records that it was done. The view exists already, so a span written meanwhile
+ * reaches the root table by the view, the copy, or both; a second process starting at the
+ * same time, or a restart after a copy cut short, copies again. Either way a root may be
+ * there twice, which the table's merges and every query's dedupe fold.
+ */
+async function backfillRoots(ck: AnalyticsDb): Promise<void> {
+  const done = await ck.query<{ comment: string }>(
+    "SELECT comment FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",
+    { t: ROOT_SPANS_TABLE },
+  );
+  if (done[0]?.comment === ROOTS_BACKFILLED) return;
+  // A day's partition per statement: each copy is bounded, whatever the table's size.
+  const partitions = await ck.query<{ p: string }>(
+    `SELECT DISTINCT partition_id AS p FROM system.parts
+     WHERE database = currentDatabase() AND table = {t:String} AND active ORDER BY p`,
+    { t: SPANS_TABLE },
+  );
+  for (const { p } of partitions) {
+    await ck.command(
+      `INSERT INTO ${ROOT_SPANS_TABLE} (${SPAN_INSERT_COLUMNS})
+       SELECT ${SPAN_INSERT_COLUMNS} FROM ${SPANS_TABLE}
+       WHERE _partition_id = {p:String} AND parent_id = '0'`,
+      { p },
+    );
+  }
+  await ck.command(`ALTER TABLE ${ROOT_SPANS_TABLE} MODIFY COMMENT '${ROOTS_BACKFILLED}'`);
 }
