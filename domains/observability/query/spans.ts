@@ -7,9 +7,10 @@ import type { AnalyticsDb } from "../../../infra/ck/mod.ts";
 import type { ObjectStorage } from "../../../infra/storage/mod.ts";
 import { invalidParam } from "../../errors.ts";
 import type { Authz } from "../../foundation/authz.ts";
-import { SPANS_TABLE } from "../ck_schema.ts";
+import { ROOT_SPANS_TABLE, SPANS_TABLE } from "../ck_schema.ts";
 import type { SpanRow } from "../types.ts";
 import { compileFilters, type FilterFields } from "./filters.ts";
+import { pageByKeys, pageInOneQuery, SPAN_COLUMNS } from "./_pages.ts";
 
 /** Which spans a list shows (the IDL's SpanListType). */
 export type SpanListType = "root_span" | "all_span" | "llm_span";
@@ -61,33 +62,6 @@ export interface PayloadUrls {
 const MAX_PAGE = 1_000;
 const MAX_TRACE_SPANS = 10_000;
 const URL_TTL_SECONDS = 3_600;
-const COLUMNS = [
-  "space_id",
-  "trace_id",
-  "span_id",
-  "parent_id",
-  "start_time",
-  "duration",
-  "span_type",
-  "span_name",
-  "method",
-  "psm",
-  "logid",
-  "call_type",
-  "status_code",
-  "input",
-  "output",
-  "object_storage",
-  "tags_string",
-  "tags_long",
-  "tags_float",
-  "tags_bool",
-  "tags_byte",
-  "system_tags_string",
-  "system_tags_long",
-  "system_tags_float",
-  "ingest_time",
-].join(", ");
 
 /** Creates the query service. */
 export function createSpanQueryService(deps: {
@@ -110,15 +84,15 @@ export function createSpanQueryService(deps: {
       ];
       const params: Record<string, unknown> = { space: q.workspaceId.toString(), from, to };
       const type = q.spanListType ?? "root_span";
-      if (type === "root_span") where.push("parent_id = '0'");
-      else if (type === "llm_span") where.push("span_type IN ('model', 'LLMCall')");
-      else if (type !== "all_span") {
+      // The root table holds the roots (parent_id = '0') only: no condition needed.
+      const table = type === "root_span" ? ROOT_SPANS_TABLE : SPANS_TABLE;
+      if (type === "llm_span") where.push("span_type IN ('model', 'LLMCall')");
+      else if (type !== "all_span" && type !== "root_span") {
         throw invalidParam("span_list_type", `unknown ${JSON.stringify(type)}`);
       }
       const filter = compileFilters(q.filters);
       where.push(filter.sql);
       Object.assign(params, filter.params);
-      const dir = q.ascending ? "ASC" : "DESC";
       if (q.pageToken) {
         const { t, s } = decodeToken(q.pageToken);
         where.push(
@@ -129,21 +103,18 @@ export function createSpanQueryService(deps: {
         params.pt = t;
         params.ps = s;
       }
-      params.limit = size + 1;
-      // Keys first, then the page's rows by key: the filter reads only the narrow columns it
-      // needs, and the wide ones (input, output, tag maps) are read for the page's granules
-      // only, not for every granule holding a match on the way to the page.
-      const keys = await deps.ck.query<SpanKey>(
-        `SELECT start_time, trace_id, span_id FROM ${SPANS_TABLE} WHERE ${where.join(" AND ")}
-         ORDER BY start_time ${dir}, span_id ${dir} LIMIT 1 BY trace_id, span_id LIMIT {limit:UInt32}`,
+      const read = type === "root_span" ? pageInOneQuery : pageByKeys;
+      const { rows, hasMore } = await read(deps.ck, {
+        table,
+        space: q.workspaceId,
+        where,
         params,
-      );
-      const hasMore = keys.length > size;
-      const page = keys.slice(0, size);
-      const spans = (await rowsByKey(deps.ck, q.workspaceId, page)).map(fromCk);
-      const last = page.at(-1);
+        dir: q.ascending ? "ASC" : "DESC",
+        size,
+      });
+      const last = rows.at(-1);
       return {
-        spans,
+        spans: rows.map(fromCk),
         hasMore,
         nextPageToken: hasMore && last ? encodeToken(Number(last.start_time), last.span_id) : "",
       };
@@ -177,7 +148,7 @@ export function createSpanQueryService(deps: {
       Object.assign(params, filter.params);
       params.limit = Math.min(Math.max(1, q.limit ?? MAX_TRACE_SPANS), MAX_TRACE_SPANS);
       const rows = await deps.ck.query<SpanRow>(
-        `SELECT ${COLUMNS} FROM ${SPANS_TABLE} WHERE ${where.join(" AND ")}
+        `SELECT ${SPAN_COLUMNS} FROM ${SPANS_TABLE} WHERE ${where.join(" AND ")}
          ORDER BY start_time ASC, span_id ASC LIMIT 1 BY trace_id, span_id LIMIT {limit:UInt32}`,
         params,
       );
@@ -185,35 +156,6 @@ export function createSpanQueryService(deps: {
     },
     payloadUrls: (span) => payloadUrls(deps.storage, span),
   };
-}
-
-/** What identifies a span row: its sort key and trace. */
-interface SpanKey {
-  start_time: number | string;
-  trace_id: string;
-  span_id: string;
-}
-
-/** The rows of `keys`, in their order (one row per key; a duplicate write is read once). */
-async function rowsByKey(ck: AnalyticsDb, space: bigint, keys: SpanKey[]): Promise<SpanRow[]> {
-  if (keys.length === 0) return [];
-  const times = keys.map((k) => BigInt(k.start_time));
-  const min = times.reduce((a, b) => (b < a ? b : a));
-  const max = times.reduce((a, b) => (b > a ? b : a));
-  const found = await ck.query<SpanRow>(
-    `SELECT ${COLUMNS} FROM ${SPANS_TABLE}
-     WHERE space_id = {space:String} AND start_time >= {min:Int64} AND start_time <= {max:Int64}
-       AND start_time IN {times:Array(Int64)} AND span_id IN {ids:Array(String)}`,
-    { space: space.toString(), min, max, times, ids: keys.map((k) => k.span_id) },
-  );
-  const byKey = new Map<string, SpanRow>();
-  for (const r of found) byKey.set(`${r.start_time}/${r.trace_id}/${r.span_id}`, r);
-  const rows: SpanRow[] = [];
-  for (const k of keys) {
-    const r = byKey.get(`${k.start_time}/${k.trace_id}/${k.span_id}`);
-    if (r) rows.push(r); // gone only if retention dropped it in between
-  }
-  return rows;
 }
 
 function range(startMs: number, endMs: number, maxDays = 366): [number, number] {
