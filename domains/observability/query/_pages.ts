@@ -58,18 +58,24 @@ const PAGE_SLACK = 2;
  * Lazy materialization (ClickHouse 25.4+) for pages of up to 10,000 rows (the engine's default
  * bound has been as low as 10): the engine finds the page by the filter's narrow columns,
  * then reads the wide ones (input, output, tag maps) for the page's rows only, not for every
- * granule it scanned on the way to the page.
+ * granule it scanned on the way to the page. And no read in sort-key order: it reads a part
+ * at a time backwards in small steps, which cost a sparse filter (roots of one user, or of
+ * none) 6-11 ms more at 1M spans and 3-6 ms at 100k, and gained 3 ms on a dense one (error
+ * roots) at 1M only; read in parallel, the engine still skips the granules older than the
+ * page found so far (top-K dynamic filtering on start_time; engine 26.7 here).
  */
 const LAZY_PAGE = "SETTINGS query_plan_optimize_lazy_materialization = 1, " +
-  "query_plan_max_limit_for_lazy_materialization = 10000";
+  "query_plan_max_limit_for_lazy_materialization = 10000, optimize_read_in_order = 0";
 
 /**
- * The page in one query, deduped here: without `LIMIT 1 BY` the engine reads the sort key in
- * order and stops at the page, and reads the wide columns of the page's rows only. When
- * duplicates leave the page short, the query runs again for more. On the root table it
- * answered the newest 50 error roots at 1M spans in 23 ms against 33-39 for keys then rows
- * (roots of one user: 61 against 70-74). Not on the span table: there an in-order read of a
- * sparse filter (LLM spans with errors: none) took 140 ms against 11 (1M spans, real server).
+ * The page in one query, deduped here: without `LIMIT 1 BY` the engine keeps only the best
+ * page while it reads (skipping granules that cannot enter it) and reads the wide columns of
+ * the page's rows only (LAZY_PAGE). When duplicates leave the page short, the query runs
+ * again for more. On the root table it answered the newest 50 error roots at 1M spans in
+ * 23-27 ms against 33-39 for keys then rows (roots of one user: 57-61 against 70-74). Not
+ * on the span table: there a sparse filter (LLM spans with errors: none) took 140 ms read in
+ * order against 11 for keys then rows (1M spans, real server), whose `LIMIT 1 BY` scan the
+ * engine's query condition cache speeds up when repeated.
  */
 export async function pageInOneQuery(ck: AnalyticsDb, q: PageQuery): Promise<Page> {
   const sql = `SELECT ${SPAN_COLUMNS} FROM ${q.table} WHERE ${q.where.join(" AND ")}
