@@ -1,5 +1,6 @@
-// Times the span list's two queries (keys, then rows by key) on the real ClickHouse, for the
-// workspace with the most spans: `_qreal_list.ts [runs=20]` (needs the services' environment).
+// Times the span list's queries (root lists: one; others: keys, then rows by key) on the real
+// ClickHouse, for the workspace with the most spans: `_qreal_list.ts [runs=20]` (needs the
+// services' environment).
 import { createClickHouse } from "../../infra/ck/clickhouse.ts";
 import { createSpanQueryService } from "../../domains/observability/query/spans.ts";
 import type { Authz } from "../../domains/foundation/authz.ts";
@@ -50,9 +51,9 @@ for (
   }
   const p50 = (x: number[]) => x.sort((a, b) => a - b)[Math.floor(x.length / 2)].toFixed(1);
   console.log(
-    `${name}: list p50 ${p50(all)} ms = keys ${p50(keys)} + rows ${p50(rows)} (space ${space}, ${
-      top[0].n
-    } spans)`,
+    `${name}: list p50 ${p50(all)} ms = first query ${p50(keys)} + second ${
+      p50(rows)
+    } (space ${space}, ${top[0].n} spans)`,
   );
 }
 await ck.close();
