@@ -29,7 +29,11 @@ function cpuSeconds(): number {
 }
 
 const baseUs = (Date.now() - 3_600_000) * 1000;
-const lines: string[] = [];
+let lines: string[] = [];
+// BENCH_ROWS_CACHE=<file>: the generated rows, written on the first run and read after.
+const cache = Deno.env.get("BENCH_ROWS_CACHE");
+const cached = cache ? await Deno.readTextFile(cache).catch(() => undefined) : undefined;
+if (cached) lines = cached.split(/(?<=\n)/);
 for (let r = 0; lines.length < total; r++) {
   let rows: SpanRow[];
   if (kind === "otlp") {
@@ -43,6 +47,7 @@ for (let r = 0; lines.length < total; r++) {
   }
   for (const row of rows) lines.push(JSON.stringify(row) + "\n");
 }
+if (cache && !cached) await Deno.writeTextFile(cache, lines.join(""));
 const enc = new TextEncoder();
 const batches: Uint8Array[][] = [];
 let cur: Uint8Array[] = [], size = 0, text = "";
@@ -85,6 +90,22 @@ if (variant !== "current") {
       out = out.replace("ReplacingMergeTree(ingest_time)", "MergeTree");
     }
     if (variant.includes("nopart")) out = out.replace(/\n\s*PARTITION BY [^\n]*/, "");
+    if (variant.includes("nocodec")) {
+      out = out.replace(/\b(input|output) String,/g, "$1 String CODEC(NONE),");
+    }
+    if (variant.includes("compact")) {
+      out = out.replace("SETTINGS ", "SETTINGS min_bytes_for_wide_part = 1073741824, ");
+    }
+    const packed = /packed(\d+)/.exec(variant);
+    if (packed) {
+      out = out.replace(
+        "SETTINGS ",
+        `SETTINGS min_bytes_for_full_part_storage = ${Number(packed[1]) * 1048576}, `,
+      );
+    }
+    if (variant.includes("wide")) {
+      out = out.replace("SETTINGS ", "SETTINGS min_bytes_for_wide_part = 0, ");
+    }
     if (variant.includes("gran1m")) {
       out = out.replace("SETTINGS ", "SETTINGS index_granularity_bytes = 1048576, ");
     }
