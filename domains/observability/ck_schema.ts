@@ -18,6 +18,8 @@ export const ROOT_SPANS_TABLE = "observability_root_spans";
 const ROOT_SPANS_VIEW = "observability_root_spans_mv";
 /** The comment of the root table once it holds the roots written before it existed. */
 const ROOTS_BACKFILLED = "roots backfilled";
+/** Its comment while they are copied, a day's partition at a time (then the partition id). */
+const ROOTS_COPIED_THROUGH = "roots copied through ";
 /** Table of annotations. */
 export const ANNOTATIONS_TABLE = "observability_annotations";
 
@@ -229,22 +231,28 @@ export async function migrateObservabilityStore(ck: AnalyticsDb, ttlDays: number
 
 /**
  * Copies the roots the span table held before the root view existed, once: the root table's
- * comment records that it was done. The view exists already, so a span written meanwhile
- * reaches the root table by the view, the copy, or both; a second process starting at the
- * same time, or a restart after a copy cut short, copies again. Either way a root may be
- * there twice, which the table's merges and every query's dedupe fold.
+ * comment records each day copied, then that all were. The view exists already, so a span
+ * written meanwhile reaches the root table by the view, the copy, or both; a second process
+ * starting at the same time copies again, and a restart after a copy cut short copies its
+ * last day again. Either way a root may be there twice, which the table's merges and every
+ * query's dedupe fold.
  */
 async function backfillRoots(ck: AnalyticsDb): Promise<void> {
   const done = await ck.query<{ comment: string }>(
     "SELECT comment FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",
     { t: ROOT_SPANS_TABLE },
   );
-  if (done[0]?.comment === ROOTS_BACKFILLED) return;
+  const comment = done[0]?.comment ?? "";
+  if (comment === ROOTS_BACKFILLED) return;
+  const copiedThrough = comment.startsWith(ROOTS_COPIED_THROUGH)
+    ? comment.slice(ROOTS_COPIED_THROUGH.length)
+    : "";
   // A day's partition per statement: each copy is bounded, whatever the table's size.
   const partitions = await ck.query<{ p: string }>(
     `SELECT DISTINCT partition_id AS p FROM system.parts
-     WHERE database = currentDatabase() AND table = {t:String} AND active ORDER BY p`,
-    { t: SPANS_TABLE },
+     WHERE database = currentDatabase() AND table = {t:String} AND active
+       AND partition_id > {after:String} ORDER BY p`,
+    { t: SPANS_TABLE, after: copiedThrough },
   );
   for (const { p } of partitions) {
     await ck.command(
@@ -253,6 +261,12 @@ async function backfillRoots(ck: AnalyticsDb): Promise<void> {
        WHERE _partition_id = {p:String} AND parent_id = '0'`,
       { p },
     );
+    await setComment(ck, `${ROOTS_COPIED_THROUGH}${p}`);
   }
-  await ck.command(`ALTER TABLE ${ROOT_SPANS_TABLE} MODIFY COMMENT '${ROOTS_BACKFILLED}'`);
+  await setComment(ck, ROOTS_BACKFILLED);
+}
+
+async function setComment(ck: AnalyticsDb, comment: string): Promise<void> {
+  if (!/^[A-Za-z0-9 :-]+$/.test(comment)) throw new TypeError(`Bad comment "${comment}"`);
+  await ck.command(`ALTER TABLE ${ROOT_SPANS_TABLE} MODIFY COMMENT '${comment}'`);
 }

@@ -202,6 +202,41 @@ async function scenario(ck: AnalyticsDb, database: string): Promise<void> {
   );
   assert.match(ddl[0].q, /toIntervalDay\(7\)/);
   assert.match(ddl[0].q, /min_compress_block_size = 4096/);
+
+  // A copy cut short (a restart mid-way) resumes after the last day it recorded.
+  await ck.command(`DROP TABLE observability_root_spans_mv`);
+  await ck.command(`DROP TABLE ${ROOT_SPANS_TABLE}`);
+  await ck.migrate(observabilityDdl(7));
+  const days = await ck.query<{ p: string }>(
+    `SELECT DISTINCT partition_id AS p FROM system.parts
+     WHERE database = {db:String} AND table = {t:String} AND active ORDER BY p`,
+    { db: database, t: SPANS_TABLE },
+  );
+  assert.equal(days.length, 2);
+  await ck.command(
+    `INSERT INTO ${ROOT_SPANS_TABLE} SELECT * FROM ${SPANS_TABLE}
+     WHERE parent_id = '0' AND _partition_id = {p:String}`,
+    { p: days[0].p },
+  );
+  await ck.command(
+    `ALTER TABLE ${ROOT_SPANS_TABLE} MODIFY COMMENT 'roots copied through ${days[0].p}'`,
+  );
+  await migrateObservabilityStore(ck, 7);
+  const older = Math.floor(OLDER / 1e6);
+  assert.equal(
+    await count(ck, ROOT_SPANS_TABLE, `toDate(intDiv(start_time, 1000000)) = toDate(${older})`),
+    6,
+    "the day copied before is not copied again",
+  );
+  const distinct = await ck.query<{ id: string }>(
+    `SELECT DISTINCT span_id AS id FROM ${ROOT_SPANS_TABLE} ORDER BY id`,
+  );
+  assert.deepEqual(distinct.map((r) => r.id), [...new Set(expected(all, () => true))].sort());
+  const comment = await ck.query<{ c: string }>(
+    "SELECT comment AS c FROM system.tables WHERE database = {db:String} AND name = {t:String}",
+    { db: database, t: ROOT_SPANS_TABLE },
+  );
+  assert.equal(comment[0].c, "roots backfilled");
 }
 
 Deno.test({
