@@ -5,6 +5,10 @@
  * wall time, so that it holds on a busy machine. Compares the OTLP workload's rows with the
  * SDK JSON benchmark's, and table variants.
  * Usage: ck_insert_cost_bench.ts [otlp|sdk] [rows=100000] [batchMiB=8] [variant=current]
+ * Variants: current (the span table alone), roots (with the root table and its view), rootsnull
+ * (the view into a Null table), -rg<N> (root granules of N rows), -rpacked, -rnoidx; others
+ * edit the span table (noidx, horiz, null, nominc, nogran, nottl, plain, nopart, nocodec,
+ * compact, wide, packed<MiB>, gran1m). BENCH_ROWS_CACHE=<file> reuses the generated rows.
  */
 import { createChdbAnalytics } from "../../infra/ck/chdb.ts";
 import { observabilityDdl, SPANS_TABLE } from "../../domains/observability/ck_schema.ts";
@@ -69,8 +73,37 @@ if (cur.length) batches.push(cur);
 
 const dir = await Deno.makeTempDir({ prefix: "ck-insert-cost-" });
 const ck = createChdbAnalytics({ dataDir: dir, database: "bench" });
-let ddl = observabilityDdl(30).slice(0, 1);
-if (variant !== "current") {
+// "roots" in the variant: the whole DDL (the root table and its view too); "rg<N>": the root
+// table's granules of N rows instead of the schema's.
+const all = observabilityDdl(30);
+let ddl = variant.includes("roots")
+  ? all.filter((d) => !d.includes("observability_annotations"))
+  : all.slice(0, 1);
+const rg = /rg(\d+)/.exec(variant);
+if (rg) ddl = ddl.map((d) => d.replace(/index_granularity = \d+/, `index_granularity = ${rg[1]}`));
+if (variant.includes("rootsnull")) {
+  ddl = ddl.map((d) =>
+    d.includes("CREATE TABLE IF NOT EXISTS observability_root_spans")
+      ? d.replace(/\s*INDEX [^\n]*/g, "").replace(/,(\s*\) ENGINE)/, "$1").replace(
+        /\) ENGINE = [\s\S]*$/,
+        ") ENGINE = Null",
+      )
+      : d
+  ).filter((d) => !/ALTER TABLE observability_root_spans/.test(d));
+}
+const isRoot = (d: string) => d.includes("CREATE TABLE IF NOT EXISTS observability_root_spans");
+if (variant.includes("rpacked")) {
+  ddl = ddl.map((d) =>
+    isRoot(d) ? d.replace("SETTINGS ", "SETTINGS min_bytes_for_full_part_storage = 134217728, ") : d
+  );
+}
+if (variant.includes("rnoidx")) {
+  ddl = ddl.map((d) =>
+    isRoot(d) ? d.replace(/\s*INDEX [^\n]*/g, "").replace(/,(\s*\) ENGINE)/, "$1") : d
+  );
+}
+if (rg?.[1] === "0") ddl = ddl.map((d) => d.replace(/, index_granularity = 0/, ""));
+if (!/^(current|roots|rootsnull)?(-?rg\d+)?(-rpacked)?(-rnoidx)?$/.test(variant)) {
   ddl = ddl.map((d) => {
     let out = d;
     const noIndexes = (t: string) =>
