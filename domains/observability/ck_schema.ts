@@ -237,6 +237,8 @@ export async function migrateObservabilityStore(ck: AnalyticsDb, ttlDays: number
  * last day again. Either way a root may be there twice, which the table's merges and every
  * query's dedupe fold.
  */
+const HOUR_US = 3_600_000_000;
+
 async function backfillRoots(ck: AnalyticsDb): Promise<void> {
   const done = await ck.query<{ comment: string }>(
     "SELECT comment FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",
@@ -247,7 +249,7 @@ async function backfillRoots(ck: AnalyticsDb): Promise<void> {
   const copiedThrough = comment.startsWith(ROOTS_COPIED_THROUGH)
     ? comment.slice(ROOTS_COPIED_THROUGH.length)
     : "";
-  // A day's partition per statement: each copy is bounded, whatever the table's size.
+  // A day's partition at a time, checkpointed in the comment.
   const partitions = await ck.query<{ p: string }>(
     `SELECT DISTINCT partition_id AS p FROM system.parts
      WHERE database = currentDatabase() AND table = {t:String} AND active
@@ -255,12 +257,23 @@ async function backfillRoots(ck: AnalyticsDb): Promise<void> {
     { t: SPANS_TABLE, after: copiedThrough },
   );
   for (const { p } of partitions) {
-    await ck.command(
-      `INSERT INTO ${ROOT_SPANS_TABLE} (${SPAN_INSERT_COLUMNS})
-       SELECT ${SPAN_INSERT_COLUMNS} FROM ${SPANS_TABLE}
-       WHERE _partition_id = {p:String} AND parent_id = '0'`,
-      { p },
+    // An hour of the day per statement: a day of a large installation could outlast the
+    // HTTP driver's request timeout, and then every start would copy that day again.
+    const [range] = await ck.query<{ lo: string | null; hi: string | null }>(
+      `SELECT intDiv(min(start_time), {hour:Int64}) AS lo, intDiv(max(start_time), {hour:Int64}) AS hi
+       FROM ${SPANS_TABLE} WHERE _partition_id = {p:String}`,
+      { p, hour: HOUR_US },
     );
+    const lo = Number(range?.lo ?? 0), hi = Number(range?.hi ?? -1);
+    for (let h = lo; h <= hi; h++) {
+      await ck.command(
+        `INSERT INTO ${ROOT_SPANS_TABLE} (${SPAN_INSERT_COLUMNS})
+         SELECT ${SPAN_INSERT_COLUMNS} FROM ${SPANS_TABLE}
+         WHERE _partition_id = {p:String} AND parent_id = '0'
+           AND start_time >= {from:Int64} AND start_time < {to:Int64}`,
+        { p, from: h * HOUR_US, to: (h + 1) * HOUR_US },
+      );
+    }
     await setComment(ck, `${ROOTS_COPIED_THROUGH}${p}`);
   }
   await setComment(ck, ROOTS_BACKFILLED);
