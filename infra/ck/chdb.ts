@@ -56,6 +56,15 @@ const SERVER_PROFILE: Record<string, string> = {
   input_format_parallel_parsing: "0",
 };
 
+/**
+ * Settings of the engine itself, not of a session. Background merges run at nice 10: in one
+ * process with the event loop and the searches, they take the CPU that is left rather than
+ * compete with requests (a server gives them their own host; here they share two cores).
+ */
+const ENGINE_SETTINGS: Record<string, string> = {
+  os_threads_nice_value_merge_mutate: "10",
+};
+
 /** Rows per insert chunk handed to the engine: bounds the JSON text built at once. */
 const INSERT_CHUNK_BYTES = 1 << 20;
 
@@ -183,7 +192,7 @@ async function openConnection(
   }
   const args = [
     `--path=${dataDir}`,
-    ...Object.entries(SERVER_PROFILE).map(([k, v]) => `--${k}=${v}`),
+    ...Object.entries({ ...SERVER_PROFILE, ...ENGINE_SETTINGS }).map(([k, v]) => `--${k}=${v}`),
   ];
   const c = await connect(e.lib, args);
   if (!c) {
