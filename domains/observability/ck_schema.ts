@@ -79,11 +79,8 @@ export const TAG_COLUMNS: Readonly<Record<string, string>> = {
 const tagColumnDdl = (tag: string, column: string) =>
   `${column} String MATERIALIZED tags_string['${tag}']`;
 
-/**
- * The columns an insert into a span table carries (all but the MATERIALIZED tag columns), as
- * the root view copies them. A column added to the span table must be added here too.
- */
-const SPAN_INSERT_COLUMNS = [
+/** The columns of a span row as it is written and read (the query service returns these). */
+export const SPAN_ROW_COLUMNS: readonly string[] = [
   "space_id",
   "trace_id",
   "span_id",
@@ -109,8 +106,13 @@ const SPAN_INSERT_COLUMNS = [
   "system_tags_long",
   "system_tags_float",
   "ingest_time",
-  "write_time",
-].join(", ");
+];
+
+/**
+ * The columns an insert into a span table carries (all but the MATERIALIZED tag columns), as
+ * the root view copies them. A column added to the span table must be added here too.
+ */
+const SPAN_INSERT_COLUMNS = [...SPAN_ROW_COLUMNS, "write_time"].join(", ");
 
 /** A table of spans (the span table and the root table share their shape). */
 function spansTableDdl(table: string, ttlDays: number, createSettings: string): string {

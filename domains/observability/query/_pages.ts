@@ -5,35 +5,10 @@
  */
 import type { AnalyticsDb } from "../../../infra/ck/mod.ts";
 import type { SpanRow } from "../types.ts";
+import { SPAN_ROW_COLUMNS } from "../ck_schema.ts";
 
 /** The columns of a span row as the query service returns it. */
-export const SPAN_COLUMNS = [
-  "space_id",
-  "trace_id",
-  "span_id",
-  "parent_id",
-  "start_time",
-  "duration",
-  "span_type",
-  "span_name",
-  "method",
-  "psm",
-  "logid",
-  "call_type",
-  "status_code",
-  "input",
-  "output",
-  "object_storage",
-  "tags_string",
-  "tags_long",
-  "tags_float",
-  "tags_bool",
-  "tags_byte",
-  "system_tags_string",
-  "system_tags_long",
-  "system_tags_float",
-  "ingest_time",
-].join(", ");
+export const SPAN_COLUMNS = SPAN_ROW_COLUMNS.join(", ");
 
 /** A page to read: the list's conditions (scoped to `space`) and its size. */
 export interface PageQuery {
