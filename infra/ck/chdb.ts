@@ -17,6 +17,7 @@ import {
   disconnect,
   loadChdbLibrary,
   runQuery,
+  runQueryRows,
   streamInsert,
 } from "./_chdb_ffi.ts";
 import { cachedLibraryCopy, type ChdbLibraryOptions, locateChdbLibrary } from "./_chdb_lib.ts";
@@ -113,8 +114,7 @@ export function createChdbAnalytics(options: ChdbOptions): AnalyticsDb {
     query: async <T>(sql: string, params: QueryParams = {}) => {
       checkParams(sql, params);
       const bound = bindParams(params);
-      const text = await run((lib, c) => runQuery(lib, c, sql, "JSONEachRow", bound));
-      return decodeJsonEachRow<T>(text);
+      return await run((lib, c) => runQueryRows<T>(lib, c, sql, bound));
     },
     command: async (sql, params = {}) => {
       checkParams(sql, params);
@@ -213,13 +213,6 @@ async function openConnection(
     throw err;
   }
   return c;
-}
-
-/** Rows of JSONEachRow output, parsed as the HTTP driver's result set does. */
-function decodeJsonEachRow<T>(text: string): T[] {
-  const rows: T[] = [];
-  for (const line of text.split("\n")) if (line.length > 0) rows.push(JSON.parse(line));
-  return rows;
 }
 
 const encoder = new TextEncoder();
