@@ -112,3 +112,29 @@ Deno.test("proto reader: malformed bytes are refused as before", () => {
     assert.throws(() => decodeOtlpProtobuf(bytes), /OTLP protobuf body/, `${bad}`);
   }
 });
+
+Deno.test("proto reader: attribute keys whose bytes hash alike stay apart", () => {
+  // "Aa" and "BB" have the same hash (h * 31 + byte, from the length), as do the 3-byte
+  // keys built from them; a key over 64 bytes and a non-ASCII one take the plain path.
+  const long = "k".repeat(65);
+  const keys = ["Aa", "BB", "AaBB", "BBAa", "AaAa", "BBBB", long, "clé", "Aa"];
+  const span = (n: number) => ({
+    traceId: new Uint8Array(16).fill(n),
+    spanId: new Uint8Array(8).fill(n),
+    attributes: keys.map((key, i) => ({ key, value: { intValue: i * 10 + n } })),
+  });
+  const bytes = ExportTraceServiceRequest.encode(
+    ExportTraceServiceRequest.fromObject({
+      resourceSpans: [{ scopeSpans: [{ spans: [span(1), span(2), span(3)] }] }],
+    }),
+  ).finish();
+  same(bytes);
+  const spans = decodeOtlpProtobuf(bytes).resourceSpans[0].scopeSpans[0].spans;
+  for (const [n, s] of spans.entries()) {
+    assert.deepEqual([...s.attributes.keys()], keys.slice(0, -1));
+    // A repeated key keeps its later value, as protobufjs's decoding then the normalizer did.
+    assert.deepEqual(s.attributes.get("Aa"), { type: "int", value: BigInt(80 + n + 1) });
+    assert.deepEqual(s.attributes.get("BB"), { type: "int", value: BigInt(10 + n + 1) });
+    assert.deepEqual(s.attributes.get(long), { type: "int", value: BigInt(60 + n + 1) });
+  }
+});

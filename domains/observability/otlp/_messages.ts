@@ -79,7 +79,8 @@ const MAX_KEY_DEPTH = 16;
 
 function insert(tree: Tree, parts: string[], value: Parameters<typeof plainValue>[0]): void {
   let node = tree;
-  for (const part of parts.slice(0, -1)) {
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i];
     const next = node.get(part);
     if (next !== undefined && !(next instanceof Map)) return; // a shorter key already holds it
     if (next === undefined) node.set(part, node = new Map());
@@ -89,12 +90,20 @@ function insert(tree: Tree, parts: string[], value: Parameters<typeof plainValue
   node.set(parts[parts.length - 1], { leaf: plainValue(value) });
 }
 
-const DIGITS = /^\d+$/;
+/** Whether `k` is an array index: one or more ASCII digits. */
+function isIndex(k: string): boolean {
+  if (k.length === 0) return false;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 function toPlain(tree: Tree): unknown {
   let numeric = tree.size > 0;
   for (const k of tree.keys()) {
-    if (!DIGITS.test(k)) {
+    if (!isIndex(k)) {
       numeric = false;
       break;
     }

@@ -8,6 +8,7 @@
  * bool, int, double, array, kvlist, bytes. Truncated input and bad wire types throw.
  */
 import { MAX_VALUE_DEPTH } from "./_values.ts";
+import { Reader } from "./_proto_cursor.ts";
 import {
   type OtlpAnyValue,
   type OtlpAttributes,
@@ -19,153 +20,6 @@ import {
   type OtlpScopeSpans,
   type OtlpSpan,
 } from "./types.ts";
-
-const utf8 = new TextDecoder();
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-
-/** A cursor over protobuf bytes. */
-class Reader {
-  pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
-    this.pos = start;
-  }
-
-  fail(what: string): never {
-    throw new OtlpDecodeError(`${what} at offset ${this.pos}`);
-  }
-
-  /** A varint's low 32 bits, unsigned (as protobufjs's uint32). */
-  uint32(): number {
-    const { buf } = this;
-    let value = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
-      if (this.pos >= this.end) this.fail("index out of range");
-      const b = buf[this.pos++];
-      if (shift < 32) value |= (b & 0x7f) << shift;
-      if (b < 0x80) return value >>> 0;
-    }
-    return this.fail("invalid varint encoding");
-  }
-
-  /** A varint as a signed 64-bit bigint (int64). */
-  int64(): bigint {
-    const start = this.pos;
-    let lo = 0, hi = 0;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) this.fail("index out of range");
-      const b = this.buf[this.pos++];
-      if (i < 4) lo |= (b & 0x7f) << (7 * i);
-      else if (i === 4) {
-        lo |= (b & 0x0f) << 28;
-        hi |= (b & 0x7f) >> 4;
-      } else hi |= (b & 0x7f) << (7 * i - 32);
-      if (b < 0x80) {
-        if (hi === 0 && lo >= 0) return BigInt(lo);
-        return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
-      }
-    }
-    this.pos = start;
-    return this.fail("invalid varint encoding");
-  }
-
-  /** protobufjs's bool: the varint's low 32 bits, non-zero. */
-  bool(): boolean {
-    return this.uint32() !== 0;
-  }
-
-  fixed64(): bigint {
-    if (this.pos + 8 > this.end) this.fail("index out of range");
-    const v = new DataView(this.buf.buffer, this.buf.byteOffset).getBigUint64(this.pos, true);
-    this.pos += 8;
-    return v;
-  }
-
-  double(): number {
-    if (this.pos + 8 > this.end) this.fail("index out of range");
-    for (let i = 0; i < 8; i++) f64Bytes[i] = this.buf[this.pos + i];
-    this.pos += 8;
-    return f64[0];
-  }
-
-  /** The end of a length-delimited field that starts here. */
-  span(): number {
-    const length = this.uint32();
-    const end = this.pos + length;
-    if (end > this.end) this.fail("index out of range");
-    return end;
-  }
-
-  string(): string {
-    const end = this.span();
-    const { buf } = this;
-    let s = "";
-    if (end - this.pos <= 24) {
-      for (let i = this.pos; i < end; i++) {
-        const c = buf[i];
-        if (c >= 0x80) {
-          s = utf8.decode(buf.subarray(this.pos, end));
-          break;
-        }
-        s += String.fromCharCode(c);
-      }
-    } else s = utf8.decode(buf.subarray(this.pos, end));
-    this.pos = end;
-    return s;
-  }
-
-  hex(): string {
-    const end = this.span();
-    let s = "";
-    for (let i = this.pos; i < end; i++) s += HEX[this.buf[i]];
-    this.pos = end;
-    return s;
-  }
-
-  /** A plain Uint8Array view of the bytes (as the normalizer made of protobufjs's Buffer). */
-  bytes(): Uint8Array {
-    const end = this.span();
-    const out = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.pos, end - this.pos);
-    this.pos = end;
-    return out;
-  }
-
-  skip(wireType: number, depth = 0): void {
-    switch (wireType) {
-      case 0:
-        this.int64();
-        return;
-      case 1:
-        this.pos += 8;
-        break;
-      case 2:
-        this.pos = this.span();
-        return;
-      case 5:
-        this.pos += 4;
-        break;
-      case 3:
-        if (depth > 100) this.fail("groups nested too deeply");
-        for (;;) {
-          const tag = this.uint32();
-          if ((tag & 7) === 4) return;
-          this.skip(tag & 7, depth + 1);
-        }
-      default:
-        this.fail(`invalid wire type ${wireType}`);
-    }
-    if (this.pos > this.end) this.fail("index out of range");
-  }
-
-  /** Calls `field(number, wireType)` for each field up to `end`. */
-  fields(end: number, field: (n: number, wireType: number) => void): void {
-    while (this.pos < end) {
-      const tag = this.uint32();
-      field(tag >>> 3, tag & 7);
-    }
-  }
-}
 
 /** Decodes an ExportTraceServiceRequest; throws OtlpDecodeError on malformed bytes. */
 export function readTraceRequest(bytes: Uint8Array): { resourceSpans: OtlpResourceSpans[] } {
@@ -320,7 +174,7 @@ function readKeyValue(r: Reader, end: number, into: OtlpAttributes, depth: numbe
   while (r.pos < end) {
     const tag = r.uint32();
     const n = tag >>> 3;
-    if (n === 1) key = r.string();
+    if (n === 1) key = r.key();
     else if (n === 2) value = readAnyValue(r, r.span(), depth);
     else r.skip(tag & 7);
   }
