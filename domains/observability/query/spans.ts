@@ -10,7 +10,7 @@ import type { Authz } from "../../foundation/authz.ts";
 import { ROOT_SPANS_TABLE, SPANS_TABLE } from "../ck_schema.ts";
 import type { SpanRow } from "../types.ts";
 import { compileFilters, type FilterFields } from "./filters.ts";
-import { pageByKeys, pageInOneQuery, SPAN_COLUMNS } from "./_pages.ts";
+import { NO_JIT, pageByKeys, pageInOneQuery, SPAN_COLUMNS } from "./_pages.ts";
 
 /** Which spans a list shows (the IDL's SpanListType). */
 export type SpanListType = "root_span" | "all_span" | "llm_span";
@@ -149,7 +149,8 @@ export function createSpanQueryService(deps: {
       params.limit = Math.min(Math.max(1, q.limit ?? MAX_TRACE_SPANS), MAX_TRACE_SPANS);
       const rows = await deps.ck.query<SpanRow>(
         `SELECT ${SPAN_COLUMNS} FROM ${SPANS_TABLE} WHERE ${where.join(" AND ")}
-         ORDER BY start_time ASC, span_id ASC LIMIT 1 BY trace_id, span_id LIMIT {limit:UInt32}`,
+         ORDER BY start_time ASC, span_id ASC LIMIT 1 BY trace_id, span_id LIMIT {limit:UInt32}
+         SETTINGS ${NO_JIT}`,
         params,
       );
       return rows.map(fromCk);
