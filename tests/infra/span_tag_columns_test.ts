@@ -11,6 +11,7 @@ import type { AnalyticsDb } from "../../infra/ck/mod.ts";
 import {
   migrateObservabilityStore,
   observabilityDdl,
+  ROOT_SPANS_TABLE,
   SPANS_TABLE,
   TAG_COLUMNS,
 } from "../../domains/observability/ck_schema.ts";
@@ -123,6 +124,28 @@ async function scenario(ck: AnalyticsDb, database: string): Promise<void> {
   assert.deepEqual(await ids("user_id", "exist"), ["t5", "t3", "t2", "t1"]);
   assert.deepEqual(await ids("user_id", "not_exist"), ["t6", "t4"]);
   assert.deepEqual(await ids("user_id", "eq", [""]), ["t6", "t4", "t3"], "as the map answers");
+
+  // The root table's id-like tag columns have bloom-filter indexes, and root lists use them.
+  const indexes = await ck.query<{ name: string }>(
+    "SELECT name FROM system.data_skipping_indices WHERE database = {db:String} AND table = {t:String}",
+    { db: database, t: ROOT_SPANS_TABLE },
+  );
+  for (const c of ["tag_user_id", "tag_thread_id", "tag_message_id"]) {
+    assert.ok(indexes.some((i) => i.name === `idx_${c}`), `idx_${c}`);
+  }
+  const plan = await ck.query<{ explain: string }>(
+    `EXPLAIN indexes = 1 SELECT span_id FROM ${ROOT_SPANS_TABLE}
+     WHERE space_id = '9' AND tag_user_id = {u:String}`,
+    { u: "u-1" },
+  );
+  assert.match(plan.map((r) => r.explain).join("\n"), /idx_tag_user_id/);
+  const roots = await svc.list(1n, {
+    workspaceId: 9n,
+    ...range,
+    spanListType: "root_span",
+    filters: { filter_fields: [{ field_name: "user_id", query_type: "eq", values: ["u-1"] }] },
+  });
+  assert.deepEqual(roots.spans.map((r) => r.trace_id), ["t5", "t1"], "roots, old and new");
 }
 
 Deno.test({
