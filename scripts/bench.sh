@@ -40,7 +40,7 @@ case "$suite" in
   dataset-list) deno run --allow-all tests/bench/dataset_list_bench.ts "$@" ;;
   ui-trace) deno run --allow-all tests/bench/ui_trace_bench.ts "$@" ;;
   # otlp: OTLP protobuf+gzip ingestion next to the SDK JSON path; `otlp [spans] [conns] [embedded|real|both]`
-  otlp) deno run --allow-all tests/bench/otlp_bench.ts "$@" ;;
+  otlp) deno run --allow-all --v8-flags=--expose-gc tests/bench/otlp_bench.ts "$@" ;;
   # dataset-import: rows/s and server RSS importing a CSV of 5 text fields; `dataset-import [real|embedded|both] [rows=100000] [cell_bytes=24]`
   dataset-import) deno run --allow-all tests/bench/dataset_import_bench.ts "$@" ;;
   # code-sandbox: per-record overhead of the code evaluator sandbox, cold and warm; `code-sandbox [runs]`
