@@ -3,6 +3,8 @@
  * acks from all in-sync replicas, topic creation through the admin client, consumer workers
  * (./_kafka_consumer.ts) and the delay forwarder (./_kafka_delay.ts).
  */
+// First: it replaces kafkajs's record-batch CRC before kafkajs's modules load.
+import { useWasmCrc32c } from "./_kafka_crc32c.ts";
 import {
   type Admin,
   type Consumer,
@@ -79,6 +81,11 @@ export function createKafkaQueue(options: KafkaOptions): MessageQueue {
   let producerP: Promise<KProducer> | undefined;
   const producer = () => {
     producerP ??= (async () => {
+      await useWasmCrc32c().catch((err) => {
+        logger?.warn("kafka: WebAssembly CRC-32C unavailable, kafkajs's own is used", {
+          error: err,
+        });
+      });
       const p = kafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
