@@ -91,11 +91,19 @@ const CONSUMED = new Set<string>([
 const CONSUMED_PREFIXES = [...IO_PREFIXES, "error", "exception"];
 const CONSUMED_DOTTED = CONSUMED_PREFIXES.map((p) => p + ".");
 
+/** isConsumed's answers per key (spans repeat their keys); emptied when full. */
+const consumedKeys = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 4096;
+
 /** Whether an attribute is read into a field or well-known tag (so not copied as a tag). */
 export function isConsumed(key: string): boolean {
-  if (CONSUMED.has(key) || CONSUMED_PREFIXES.includes(key)) return true;
-  for (const dotted of CONSUMED_DOTTED) if (key.startsWith(dotted)) return true;
-  return false;
+  let consumed = consumedKeys.get(key);
+  if (consumed !== undefined) return consumed;
+  consumed = CONSUMED.has(key) || CONSUMED_PREFIXES.includes(key) ||
+    CONSUMED_DOTTED.some((dotted) => key.startsWith(dotted));
+  if (consumedKeys.size >= MAX_REMEMBERED_KEYS) consumedKeys.clear();
+  consumedKeys.set(key, consumed);
+  return consumed;
 }
 
 /** The value as a string, when it is one. */

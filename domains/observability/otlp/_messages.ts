@@ -27,17 +27,40 @@ export function parseJsonish(value: unknown): unknown {
 /** Attributes under each of some prefixes (`prefix.*` keys), found in one pass. */
 export type PrefixIndex = Map<string, [string, OtlpAnyValue][]>;
 
-/** Indexes `attrs` by `prefixes`: unflatten then reads only the keys under a prefix. */
+/** Keys remembered per prefix list by indexPrefixes; the table is emptied when full. */
+const MAX_REMEMBERED_KEYS = 4096;
+const NO_PREFIXES: readonly number[] = [];
+const prefixesOfKey = new WeakMap<readonly string[], Map<string, readonly number[]>>();
+
+/** Which of `prefixes` (their positions) `key` is under, as `prefix.<more>`. */
+function prefixesOf(key: string, prefixes: readonly string[]): readonly number[] {
+  let known = prefixesOfKey.get(prefixes);
+  if (known === undefined) prefixesOfKey.set(prefixes, known = new Map());
+  let found = known.get(key);
+  if (found !== undefined) return found;
+  const under: number[] = [];
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = prefixes[i];
+    if (key.length > p.length + 1 && key.charCodeAt(p.length) === 46 && key.startsWith(p)) {
+      under.push(i);
+    }
+  }
+  found = under.length === 0 ? NO_PREFIXES : under;
+  if (known.size >= MAX_REMEMBERED_KEYS) known.clear();
+  known.set(key, found);
+  return found;
+}
+
+/**
+ * Indexes `attrs` by `prefixes`: unflatten then reads only the keys under a prefix. Each
+ * distinct key is matched against the prefixes once per process (spans repeat their keys).
+ */
 export function indexPrefixes(attrs: OtlpAttributes, prefixes: readonly string[]): PrefixIndex {
   const index: PrefixIndex = new Map();
   for (const p of prefixes) index.set(p, []);
   for (const entry of attrs) {
-    const key = entry[0];
-    for (const p of prefixes) {
-      if (key.length > p.length + 1 && key.charCodeAt(p.length) === 46 && key.startsWith(p)) {
-        index.get(p)!.push(entry);
-      }
-    }
+    const under = prefixesOf(entry[0], prefixes);
+    for (let i = 0; i < under.length; i++) index.get(prefixes[under[i]])!.push(entry);
   }
   return index;
 }

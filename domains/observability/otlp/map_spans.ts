@@ -189,14 +189,14 @@ function invalidTimes(span: OtlpSpan): string | undefined {
 }
 
 function mapSpan(span: OtlpSpan, ctx: SpanContext): SpanRow | string {
-  const where = `span "${clip(span.name)}" (span id "${clip(span.spanId)}")`;
+  const where = () => `span "${clip(span.name)}" (span id "${clip(span.spanId)}")`;
   const invalid = invalidIds(span) ?? invalidTimes(span);
-  if (invalid) return `${where}: ${invalid}`;
+  if (invalid) return `${where()}: ${invalid}`;
   const workspace = asString(span.attributes.get(FIELD_KEYS.workspace))?.trim() || ctx.workspaceId;
-  if (!workspace) return `${where}: no workspace (cozeloop-workspace-id header or attribute)`;
+  if (!workspace) return `${where()}: no workspace (cozeloop-workspace-id header or attribute)`;
   const startMicros = Number(span.startTimeUnixNano / 1000n);
   if (!startInRange(startMicros, ctx.nowUs)) {
-    return `${where}: start time ${span.startTimeUnixNano} is before 2000 or over a day ahead`;
+    return `${where()}: start time ${span.startTimeUnixNano} is before 2000 or over a day ahead`;
   }
 
   const tags = spanTags(span, startMicros);
