@@ -11,7 +11,8 @@
  * BENCH_VERIFY=0 skips the final listing of every span; BENCH_SDK=0 skips the SDK JSON path;
  * BENCH_KEEP_DATA=1 keeps an embedded server's data directory (its path is printed);
  * BENCH_SEARCH_RUNS=<n> times each search n times (50); BENCH_SEARCH_WAITS=0,10 times them
- * again after each wait (s); BENCH_SERVER_LOG=<path> writes each server's log to <path>.<kind>.
+ * again after each wait (s); BENCH_SERVER_LOG=<path> writes each server's log to <path>.<kind>;
+ * BENCH_SERVER_V8_FLAGS=--trace-gc (comma-separated) adds V8 flags to the servers'.
  */
 import { createToken, registerUser } from "../e2e/_client.ts";
 import { BATCH, batch } from "./_spans.ts";

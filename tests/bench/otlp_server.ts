@@ -54,6 +54,9 @@ export async function startBenchServer(
     args = command.args;
     env = command.env;
   }
+  // More V8 flags for the server (e.g. --trace-gc with BENCH_SERVER_LOG), after the launcher's.
+  const v8More = Deno.env.get("BENCH_SERVER_V8_FLAGS");
+  if (v8More) args = args.map((a) => (a === V8_FLAGS ? `${V8_FLAGS},${v8More}` : a));
   if (inspectPort) args = ["run", `--inspect=127.0.0.1:${inspectPort}`, ...args.slice(1)];
   const server = await spawnServer({
     command: Deno.execPath(),
