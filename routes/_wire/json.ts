@@ -4,7 +4,6 @@
  * wrap them in `data`.
  */
 import type { Context } from "hono";
-import { hasLongList, wireJsonBytes } from "./json_bytes.ts";
 
 /** JSON.stringify with bigints as decimal strings. */
 export function wireStringify(value: unknown): string {
@@ -18,13 +17,9 @@ export function wireStringify(value: unknown): string {
   }
 }
 
-/**
- * A JSON response with bigints as strings. Answers with long lists (span pages, traces) are
- * written in pieces (json_bytes.ts), not as one large string.
- */
+/** A JSON response with bigints as strings. */
 export function wireJson(c: Context, body: unknown, status = 200): Response {
-  const text = hasLongList(body) ? wireJsonBytes(body) : wireStringify(body);
-  return c.body(text, status as 200, {
+  return c.body(wireStringify(body), status as 200, {
     "Content-Type": "application/json; charset=UTF-8",
   });
 }
