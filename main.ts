@@ -48,7 +48,7 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   // Generated once and kept in the data directory: sessions and signed URLs outlive restarts.
   const allReal = config.mysql && config.redis && config.clickhouse && config.kafka && config.s3;
   const secrets = allReal && config.sessionSecret ? undefined : await loadOrCreateSecrets(paths);
-  const infra = createInfra(config, logger, { objects: secrets?.objects });
+  const infra = await createInfra(config, logger, { objects: secrets?.objects });
   if (infra.embedded.length) {
     logger.info("embedded services", { services: infra.embedded, data_dir: paths.root });
   }

@@ -18,7 +18,7 @@ const seconds = Number(Deno.args[0] ?? 10);
 const connections = Number(Deno.args[1] ?? 50);
 const body = { code: 0, msg: "", data: { ok: true, n: 1 } };
 
-const infra = createInfra(testConfig(), silentLogger);
+const infra = await createInfra(testConfig(), silentLogger);
 await infra.db.migrate({ ...DB_MIGRATIONS, ...DOMAIN_MIGRATIONS });
 const services = createServices(infra, { logger: silentLogger, sessionSecret: "x".repeat(32) });
 const user = await services.accounts.register({

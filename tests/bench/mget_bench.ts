@@ -23,7 +23,7 @@ const embedded = Deno.args[2] === "embedded";
 
 const dataDir = embedded ? await Deno.makeTempDir({ prefix: "coze-loop-bench-" }) : undefined;
 const infra = embedded
-  ? createInfra(
+  ? await createInfra(
     loadConfig({
       COZE_LOOP_DATA_DIR: dataDir!,
       COZE_LOOP_CHDB_LIB: Deno.env.get("COZE_LOOP_CHDB_LIB"),
@@ -31,7 +31,7 @@ const infra = embedded
     silentLogger,
     { objects: "bench-object-url-secret-0123456789" },
   )
-  : createInfra(testConfig(), silentLogger);
+  : await createInfra(testConfig(), silentLogger);
 await infra.db.migrate({ ...DB_MIGRATIONS, ...DOMAIN_MIGRATIONS });
 const services = createServices(infra, {
   logger: silentLogger,

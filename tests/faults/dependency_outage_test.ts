@@ -23,7 +23,7 @@ Deno.test({
   fn: async (t) => {
     // Probe rounds every second: an outage shows after two failed rounds.
     const server = await startServer({ COZE_LOOP_HEALTH_PROBE_INTERVAL_S: "1" });
-    const infra = createInfra(testConfig(), silentLogger);
+    const infra = await createInfra(testConfig(), silentLogger);
     const topic = `test.outage.${uniqueSuffix()}`;
     await infra.mq.ensureTopics([{ topic, partitions: 1 }]);
     const health = async () => {
