@@ -5,10 +5,8 @@
  */
 import { AppError, Codes } from "../../errors.ts";
 import type { Protocol } from "../types.ts";
-import { createAnthropicProvider } from "./_anthropic.ts";
 import { type CallControl, startCall } from "./_call.ts";
 import { describeModel, mapProviderError } from "./_errors.ts";
-import { createOpenAiProvider } from "./_openai.ts";
 import type { Provider, ProviderDeps } from "./_provider.ts";
 import { createReporter, type Reporter } from "./_report.ts";
 import type {
@@ -46,9 +44,33 @@ export function createLlmRuntime(options: LlmRuntimeOptions = {}): LlmRuntime {
   return { chat: (req) => chat(ctx, req), stream: (req) => stream(ctx, req) };
 }
 
+/**
+ * A provider whose adapter (and SDK: openai, @anthropic-ai/sdk, ~4 MB of V8 heap each) is
+ * loaded on its first call, not at start-up: a server that never calls a model of that
+ * protocol never holds it. A failed load is tried again on the next call.
+ */
+function lazyProvider(load: () => Promise<Provider>): Provider {
+  let loaded: Promise<Provider> | undefined;
+  const provider = () =>
+    loaded ??= load().catch((err) => {
+      loaded = undefined;
+      throw err;
+    });
+  return {
+    async chat(req, signal) {
+      return await (await provider()).chat(req, signal);
+    },
+    async *stream(req, signal) {
+      yield* (await provider()).stream(req, signal);
+    },
+  };
+}
+
 // A Record over every protocol: a new protocol does not compile until it is routed.
 function routeProtocols(deps: ProviderDeps): Record<Protocol, Provider> {
-  const openAi = createOpenAiProvider(deps);
+  const openAi = lazyProvider(async () =>
+    (await import("./_openai.ts")).createOpenAiProvider(deps)
+  );
   return {
     openai: openAi,
     ark: openAi,
@@ -58,7 +80,9 @@ function routeProtocols(deps: ProviderDeps): Record<Protocol, Provider> {
     qianfan: openAi,
     gemini: openAi,
     arkbot: openAi,
-    claude: createAnthropicProvider(deps),
+    claude: lazyProvider(async () =>
+      (await import("./_anthropic.ts")).createAnthropicProvider(deps)
+    ),
   };
 }
 
