@@ -41,11 +41,13 @@ case "$suite" in
   ui-trace) deno run --allow-all tests/bench/ui_trace_bench.ts "$@" ;;
   # otlp: OTLP protobuf+gzip ingestion next to the SDK JSON path; `otlp [spans] [conns] [embedded|real|both]`
   otlp) deno run --allow-all --v8-flags=--expose-gc tests/bench/otlp_bench.ts "$@" ;;
+  # startup-heap: the V8 heap held by the server's code (main.ts and its imports) before any work
+  startup-heap) deno run --allow-all --v8-flags=--expose-gc tests/bench/startup_heap.ts "$@" ;;
   # dataset-import: rows/s and server RSS importing a CSV of 5 text fields; `dataset-import [real|embedded|both] [rows=100000] [cell_bytes=24]`
   dataset-import) deno run --allow-all tests/bench/dataset_import_bench.ts "$@" ;;
   # code-sandbox: per-record overhead of the code evaluator sandbox, cold and warm; `code-sandbox [runs]`
   code-sandbox) deno run --allow-all tests/bench/code_sandbox_bench.ts "$@" ;;
   # experiment: wall time of an experiment (prompt target + JS + judge on an instant model); `experiment [real|embedded|both] [items=1000] [concur=10]`
   experiment) deno run --allow-all tests/bench/experiment_bench.ts "$@" ;;
-  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox, otlp, dataset-import, experiment)" >&2; exit 2 ;;
+  *) echo "unknown suite '$suite' (infra, auth, ingest, ingest-embedded, search, mget, startup, register, ui-size, ui-trace, code-sandbox, otlp, startup-heap, dataset-import, experiment)" >&2; exit 2 ;;
 esac
