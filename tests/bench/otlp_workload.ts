@@ -4,7 +4,7 @@
  * attributes, about 1.2 KB of input and 0.8 KB of output per span, encoded with the official
  * OTLP protobuf messages and gzipped. One root in ten fails (ERROR status, exception event).
  */
-import { ExportTraceServiceRequest } from "../../domains/observability/otlp/mod.ts";
+import { ExportTraceServiceRequest } from "../../domains/observability/otlp/proto.ts";
 import { gzip } from "../e2e/_traces.ts";
 
 /** Spans per request and per trace. */

@@ -4,7 +4,7 @@
  * back; filters with hostile values; workspace isolation; annotations.
  */
 import assert from "node:assert/strict";
-import { ExportTraceServiceRequest } from "../../domains/observability/otlp/mod.ts";
+import { ExportTraceServiceRequest } from "../../domains/observability/otlp/proto.ts";
 import { eventually } from "../_env.ts";
 import { startServer } from "../_server.ts";
 import { createToken, post, registerUser, type TestUser } from "./_client.ts";

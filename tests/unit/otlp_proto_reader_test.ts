@@ -5,11 +5,9 @@
  * same refusals for malformed bytes.
  */
 import assert from "node:assert/strict";
-import {
-  decodeOtlpProtobuf,
-  ExportTraceServiceRequest,
-} from "../../domains/observability/otlp/mod.ts";
-import { decodeOtlpProtobufViaMessages } from "../../domains/observability/otlp/decode.ts";
+import { decodeOtlpProtobuf } from "../../domains/observability/otlp/mod.ts";
+import { ExportTraceServiceRequest } from "../../domains/observability/otlp/proto.ts";
+import { decodeOtlpProtobufViaMessages } from "../../domains/observability/otlp/decode_via_messages.ts";
 import { otlpRequest } from "../bench/otlp_workload.ts";
 
 const gunzip = async (b: Uint8Array) =>

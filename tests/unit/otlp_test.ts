@@ -8,8 +8,6 @@ import {
   decodeOtlpJson,
   decodeOtlpProtobuf,
   encodeOtlpResponse,
-  ExportTraceServiceRequest,
-  ExportTraceServiceResponse,
   maybeGunzip,
   OtlpDecodeError,
   otlpFormatOf,
@@ -17,6 +15,10 @@ import {
   SpanKind,
   StatusCode,
 } from "../../domains/observability/otlp/mod.ts";
+import {
+  ExportTraceServiceRequest,
+  ExportTraceServiceResponse,
+} from "../../domains/observability/otlp/proto.ts";
 
 const FIXTURE = new URL("../fixtures/otlp_trace.json", import.meta.url);
 const TRACE = "5b8efff798038103d269b633813fc60c";
@@ -246,6 +248,35 @@ Deno.test("response: protobuf and JSON bodies decode back, with partial success"
   assert.deepEqual(json, { partialSuccess: { rejectedSpans: "2", errorMessage: "x" } });
   const warning = JSON.parse(encodeOtlpResponse({ errorMessage: "slow down" }, "json"));
   assert.deepEqual(warning, { partialSuccess: { errorMessage: "slow down" } });
+});
+
+Deno.test("response: the protobuf body is what protobufjs's generated class encodes", () => {
+  const long = "é".repeat(100) + "😀"; // a message of more than 127 bytes: a 2-byte length
+  const cases: { rejectedSpans?: number; errorMessage?: string }[] = [
+    { rejectedSpans: 1 },
+    { rejectedSpans: 127 },
+    { rejectedSpans: 128 },
+    { rejectedSpans: 300, errorMessage: "x" },
+    { rejectedSpans: 2 ** 40 + 5 },
+    { errorMessage: "only a warning" },
+    { rejectedSpans: 16_384, errorMessage: long },
+    { rejectedSpans: -4, errorMessage: "" },
+  ];
+  for (const opts of cases) {
+    const partial: Record<string, unknown> = {};
+    const rejected = Math.max(0, Math.trunc(opts.rejectedSpans ?? 0));
+    if (rejected > 0) partial.rejectedSpans = rejected;
+    if (opts.errorMessage) partial.errorMessage = opts.errorMessage;
+    const message = ExportTraceServiceResponse.fromObject(
+      Object.keys(partial).length > 0 ? { partialSuccess: partial } : {},
+    );
+    const expected = ExportTraceServiceResponse.encode(message).finish();
+    assert.deepEqual(
+      encodeOtlpResponse(opts, "protobuf"),
+      new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength),
+      JSON.stringify(opts),
+    );
+  }
 });
 
 Deno.test("fixture: a 3-span trace maps to linked SDK spans", () => {

@@ -1,10 +1,10 @@
 /**
- * OTLP/HTTP trace bodies to the normalized request shape. Protobuf goes through the official
- * generated messages; JSON follows the OTLP/JSON rules (hex ids, int64 as strings or numbers,
- * enums as names or numbers, lowerCamelCase or snake_case field names). Both then share one
- * normalizer, so they cannot drift apart.
+ * OTLP/HTTP trace bodies to the normalized request shape. Protobuf is read straight from the
+ * wire (./_proto_reader.ts); JSON follows the OTLP/JSON rules (hex ids, int64 as strings or
+ * numbers, enums as names or numbers, lowerCamelCase or snake_case field names) through the
+ * normalizer, which also takes protobufjs's decoded messages (./decode_via_messages.ts, what
+ * the direct reader is held to in tests).
  */
-import { ExportTraceServiceRequest } from "./proto.ts";
 import { readTraceRequest } from "./_proto_reader.ts";
 import {
   field,
@@ -44,20 +44,6 @@ export function decodeOtlpProtobuf(bytes: Uint8Array): ExportTraceServiceRequest
   return withPrefix("Cannot decode OTLP protobuf body", () => readTraceRequest(bytes));
 }
 
-/**
- * The same through protobufjs's generated messages, then the normalizer (the previous path):
- * what parity tests hold the direct reader to.
- */
-export function decodeOtlpProtobufViaMessages(bytes: Uint8Array): ExportTraceServiceRequestShape {
-  let message: unknown;
-  try {
-    message = ExportTraceServiceRequest.decode(bytes);
-  } catch (e) {
-    throw new OtlpDecodeError(`Cannot decode OTLP protobuf body: ${errorText(e)}`, { cause: e });
-  }
-  return withPrefix("Cannot decode OTLP protobuf body", () => normalizeRequest(message));
-}
-
 /** Decodes an `application/json` ExportTraceServiceRequest; throws OtlpDecodeError. */
 export function decodeOtlpJson(text: string): ExportTraceServiceRequestShape {
   let doc: unknown;
@@ -80,7 +66,8 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function withPrefix<T>(prefix: string, run: () => T): T {
+/** Runs `run`, prefixing the message of an OtlpDecodeError it throws. */
+export function withPrefix<T>(prefix: string, run: () => T): T {
   try {
     return run();
   } catch (e) {
@@ -89,7 +76,8 @@ function withPrefix<T>(prefix: string, run: () => T): T {
   }
 }
 
-function normalizeRequest(doc: unknown): ExportTraceServiceRequestShape {
+/** A decoded request document (OTLP/JSON, or a protobufjs message) in the normalized shape. */
+export function normalizeRequest(doc: unknown): ExportTraceServiceRequestShape {
   const root = reqObject(doc, "top level");
   const list = optArray(field(root, "resourceSpans"), "resourceSpans");
   return { resourceSpans: list.map((rs, i) => resourceSpans(rs, `resourceSpans[${i}]`)) };

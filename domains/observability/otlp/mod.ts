@@ -14,5 +14,4 @@ export {
   rowToInputSpan,
 } from "./map_spans.ts";
 export { encodeOtlpResponse, type OtlpResponseOptions } from "./response.ts";
-export { ExportTraceServiceRequest, ExportTraceServiceResponse } from "./proto.ts";
 export * from "./types.ts";
