@@ -7,6 +7,7 @@ import type { OtlpAnyValue, OtlpAttributes, OtlpEvent, OtlpSpan } from "./types.
 import { StatusCode } from "./types.ts";
 import { plainValue, safeNumber, toBase64 } from "./_values.ts";
 import { IO_KEYS, IO_PREFIXES } from "./_io.ts";
+import { memoByKey } from "./_key_memo.ts";
 
 /** Keys naming the span type, first present wins; values are mapped by SPAN_TYPES. */
 export const SPAN_TYPE_KEYS = [
@@ -91,20 +92,11 @@ const CONSUMED = new Set<string>([
 const CONSUMED_PREFIXES = [...IO_PREFIXES, "error", "exception"];
 const CONSUMED_DOTTED = CONSUMED_PREFIXES.map((p) => p + ".");
 
-/** isConsumed's answers per key (spans repeat their keys); emptied when full. */
-const consumedKeys = new Map<string, boolean>();
-const MAX_REMEMBERED_KEYS = 4096;
-
 /** Whether an attribute is read into a field or well-known tag (so not copied as a tag). */
-export function isConsumed(key: string): boolean {
-  let consumed = consumedKeys.get(key);
-  if (consumed !== undefined) return consumed;
-  consumed = CONSUMED.has(key) || CONSUMED_PREFIXES.includes(key) ||
-    CONSUMED_DOTTED.some((dotted) => key.startsWith(dotted));
-  if (consumedKeys.size >= MAX_REMEMBERED_KEYS) consumedKeys.clear();
-  consumedKeys.set(key, consumed);
-  return consumed;
-}
+export const isConsumed: (key: string) => boolean = memoByKey((key) =>
+  CONSUMED.has(key) || CONSUMED_PREFIXES.includes(key) ||
+  CONSUMED_DOTTED.some((dotted) => key.startsWith(dotted))
+);
 
 /** The value as a string, when it is one. */
 export function asString(v: OtlpAnyValue | undefined): string | undefined {

@@ -6,6 +6,7 @@
  */
 import type { OtlpAnyValue, OtlpAttributes } from "./types.ts";
 import { plainValue } from "./_values.ts";
+import { memoByKey } from "./_key_memo.ts";
 
 type Json = Record<string, unknown>;
 
@@ -27,28 +28,26 @@ export function parseJsonish(value: unknown): unknown {
 /** Attributes under each of some prefixes (`prefix.*` keys), found in one pass. */
 export type PrefixIndex = Map<string, [string, OtlpAnyValue][]>;
 
-/** Keys remembered per prefix list by indexPrefixes; the table is emptied when full. */
-const MAX_REMEMBERED_KEYS = 4096;
 const NO_PREFIXES: readonly number[] = [];
-const prefixesOfKey = new WeakMap<readonly string[], Map<string, readonly number[]>>();
+/** Per prefix list: which of its prefixes (their positions) a key is under, as `prefix.*`. */
+const prefixesOfKey = new WeakMap<readonly string[], (key: string) => readonly number[]>();
 
-/** Which of `prefixes` (their positions) `key` is under, as `prefix.<more>`. */
-function prefixesOf(key: string, prefixes: readonly string[]): readonly number[] {
-  let known = prefixesOfKey.get(prefixes);
-  if (known === undefined) prefixesOfKey.set(prefixes, known = new Map());
-  let found = known.get(key);
-  if (found !== undefined) return found;
-  const under: number[] = [];
-  for (let i = 0; i < prefixes.length; i++) {
-    const p = prefixes[i];
-    if (key.length > p.length + 1 && key.charCodeAt(p.length) === 46 && key.startsWith(p)) {
-      under.push(i);
-    }
+function prefixesOf(prefixes: readonly string[]): (key: string) => readonly number[] {
+  let of = prefixesOfKey.get(prefixes);
+  if (of === undefined) {
+    of = memoByKey((key) => {
+      const under: number[] = [];
+      for (let i = 0; i < prefixes.length; i++) {
+        const p = prefixes[i];
+        if (key.length > p.length + 1 && key.charCodeAt(p.length) === 46 && key.startsWith(p)) {
+          under.push(i);
+        }
+      }
+      return under.length === 0 ? NO_PREFIXES : under;
+    });
+    prefixesOfKey.set(prefixes, of);
   }
-  found = under.length === 0 ? NO_PREFIXES : under;
-  if (known.size >= MAX_REMEMBERED_KEYS) known.clear();
-  known.set(key, found);
-  return found;
+  return of;
 }
 
 /**
@@ -58,9 +57,10 @@ function prefixesOf(key: string, prefixes: readonly string[]): readonly number[]
 export function indexPrefixes(attrs: OtlpAttributes, prefixes: readonly string[]): PrefixIndex {
   const index: PrefixIndex = new Map();
   for (const p of prefixes) index.set(p, []);
+  const under = prefixesOf(prefixes);
   for (const entry of attrs) {
-    const under = prefixesOf(entry[0], prefixes);
-    for (let i = 0; i < under.length; i++) index.get(prefixes[under[i]])!.push(entry);
+    const positions = under(entry[0]);
+    for (let i = 0; i < positions.length; i++) index.get(prefixes[positions[i]])!.push(entry);
   }
   return index;
 }
