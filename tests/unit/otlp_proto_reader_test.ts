@@ -136,3 +136,25 @@ Deno.test("proto reader: attribute keys whose bytes hash alike stay apart", () =
     assert.deepEqual(s.attributes.get(long), { type: "int", value: BigInt(60 + n + 1) });
   }
 });
+
+Deno.test("proto reader: ids of any length and short strings of every size", () => {
+  // Ids are built in one call up to 64 bytes and a pair of digits at a time past it; ASCII
+  // strings of up to 24 bytes in one call, longer or non-ASCII ones through TextDecoder.
+  const bytesOf = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 255);
+  const text = (n: number) => "abcdefghijklmnopqrstuvwxyz0123456789".repeat(2).slice(0, n);
+  const spans = [0, 1, 8, 16, 63, 64, 65, 200].map((n) => ({
+    traceId: bytesOf(n),
+    spanId: bytesOf(Math.max(0, n - 8)),
+    parentSpanId: bytesOf(n === 0 ? 0 : 8),
+    name: text(n % 30),
+    attributes: [12, 13, 24, 25].map((k) => ({ key: `k${k}`, value: { stringValue: text(k) } })),
+  }));
+  const bytes = ExportTraceServiceRequest.encode(
+    ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans }] }] }),
+  ).finish();
+  same(bytes);
+  const decoded = decodeOtlpProtobuf(bytes).resourceSpans[0].scopeSpans[0].spans;
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  assert.deepEqual(decoded.map((s) => s.traceId), spans.map((s) => hex(s.traceId)));
+  assert.equal(decoded[7].attributes.get("k13")?.type, "string");
+});
