@@ -27,7 +27,7 @@ import { CK_MIGRATIONS } from "./infra/ck/migrations.ts";
 import { KAFKA_TOPICS } from "./infra/mq/topics.ts";
 import { createApp } from "./routes/app.ts";
 import { createOtlpDecodePool } from "./domains/observability/otlp/decode_pool.ts";
-import { startGcPacer } from "./infra/gc_pacer.ts";
+import { defaultGrowthMiB, startGcPacer } from "./infra/gc_pacer.ts";
 import { UPLOAD_PATH } from "./routes/loop/files.ts";
 import type { ConsumerWorker } from "./infra/mq/mod.ts";
 
@@ -78,7 +78,9 @@ export async function start(env: Record<string, string | undefined>): Promise<Ru
   if (hasher) workers.push(hasher);
   const otlpDecoder = createOtlpDecodePool({ size: config.otlpWorkers, logger });
   workers.push(otlpDecoder);
-  workers.push(startGcPacer({ growthMiB: config.gcPacerMiB }));
+  workers.push(
+    startGcPacer({ growthMiB: config.gcPacerMiB ?? defaultGrowthMiB(!config.clickhouse) }),
+  );
   const services = createServices(infra, {
     logger,
     sessionSecret,

@@ -40,7 +40,7 @@ const EnvSchema = z.object({
   COZE_LOOP_MAX_DECODED_BODY_MB: z.coerce.number().int().min(1).max(1024).default(20),
   COZE_LOOP_PASSWORD_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   COZE_LOOP_OTLP_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
-  COZE_LOOP_GC_PACER_MIB: z.coerce.number().int().min(0).max(65_536).default(48),
+  COZE_LOOP_GC_PACER_MIB: z.coerce.number().int().min(0).max(65_536).optional(),
   COZE_LOOP_REGISTER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
 
   COZE_LOOP_DATA_DIR: z.string().default("./data"),
@@ -141,8 +141,11 @@ export interface Config {
   passwordWorkers?: number;
   /** OTLP decoding workers; 0 decodes on the event loop; undefined: none on <= 2 cores, else min(4, cores - 2). */
   otlpWorkers?: number;
-  /** External memory growth (MiB) after which a major GC is asked for; 0 leaves it to V8. */
-  gcPacerMiB: number;
+  /**
+   * External memory growth (MiB) after which a major GC is asked for; 0 leaves it to V8;
+   * undefined: gc_pacer.ts's default for where the ClickHouse engine runs.
+   */
+  gcPacerMiB?: number;
   /** Registrations allowed per client address and minute. */
   registerPerMinute: number;
   /** Where embedded services keep their data (and the server its generated secrets). */

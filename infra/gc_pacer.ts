@@ -14,6 +14,19 @@
  * V8 (code evaluators run on QuickJS), so exposing it gives no one else a handle.
  */
 
+/**
+ * The default growth (MiB) between paced collections. With the ClickHouse engine in this
+ * process (zero-setup mode) its memory shares the budget, so buffers are freed early: 48 MiB
+ * kept peak RSS under 800 MB over 100,000 and 1,000,000 OTLP spans. With a ClickHouse server
+ * the process holds JavaScript and buffers only, and 48 MiB meant a forced collection every
+ * ~100 ms while producing to Kafka (whose client copies each batch several times): 256 MiB
+ * took the OTLP path's event loop from 7.2-7.4 to 6.5 s per 100,000 spans and its
+ * acknowledged rate by ~20%, for ~120 MB more peak (~550 MB; BENCHMARKS.md).
+ */
+export function defaultGrowthMiB(engineInProcess: boolean): number {
+  return engineInProcess ? 48 : 256;
+}
+
 /** A running pacer. */
 export interface GcPacer {
   /** Major collections it asked for. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { startGcPacer } from "../../infra/gc_pacer.ts";
+import { defaultGrowthMiB, startGcPacer } from "../../infra/gc_pacer.ts";
+import { loadConfig } from "../../infra/config.ts";
 
 const MiB = 1024 * 1024;
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
@@ -93,4 +94,14 @@ Deno.test("with V8's gc exposed, the pacer collects ArrayBuffers that outlived y
   // may free some rounds itself when the next one allocates; the pacer frees at least one.
   assert.ok(seen.collections >= 1, JSON.stringify(seen));
   assert.ok(seen.peak <= 72, JSON.stringify(seen));
+});
+
+Deno.test("the pacer's step: set by COZE_LOOP_GC_PACER_MIB, else by where ClickHouse runs", () => {
+  assert.equal(loadConfig({}).gcPacerMiB, undefined);
+  assert.equal(loadConfig({ COZE_LOOP_GC_PACER_MIB: "0" }).gcPacerMiB, 0);
+  assert.equal(loadConfig({ COZE_LOOP_GC_PACER_MIB: "96" }).gcPacerMiB, 96);
+  assert.throws(() => loadConfig({ COZE_LOOP_GC_PACER_MIB: "-1" }));
+  // The engine in this process shares the memory budget: a smaller step than with a server.
+  assert.equal(defaultGrowthMiB(true), 48);
+  assert.equal(defaultGrowthMiB(false), 256);
 });
