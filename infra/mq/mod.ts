@@ -9,6 +9,7 @@ export interface OutgoingMessage {
   topic: string;
   /** Messages with the same key keep their order (same partition). */
   key?: string;
+  /** A byte body is the queue's until `send` settles: the caller must not change it before. */
   body: Uint8Array | string;
   /** Tags carried with the message. */
   headers?: Record<string, string>;
