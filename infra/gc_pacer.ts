@@ -36,7 +36,7 @@ export interface GcPacer {
 
 /** What the pacer reads and calls; the defaults are the runtime's. */
 export interface GcPacerOptions {
-  /** Growth of external memory since the last collection that triggers the next (MiB). */
+  /** Growth of external memory since the last collection that triggers the next (MiB); default: defaultGrowthMiB(true). */
   growthMiB?: number;
   intervalMs?: number;
   /** V8's gc function; default `globalThis.gc` when exposed. */
@@ -48,7 +48,7 @@ export interface GcPacerOptions {
 /** Starts pacing; a no-op pacer when `gc` is not available or `growthMiB` is 0. */
 export function startGcPacer(options: GcPacerOptions = {}): GcPacer {
   const gc = options.gc ?? (globalThis as { gc?: GcPacerOptions["gc"] }).gc;
-  const growth = (options.growthMiB ?? 48) * 1024 * 1024;
+  const growth = (options.growthMiB ?? defaultGrowthMiB(true)) * 1024 * 1024;
   if (typeof gc !== "function" || growth <= 0) {
     return { collections: 0, stop: () => Promise.resolve() };
   }
